@@ -1,0 +1,145 @@
+//! Placement by member: one 100 % stacked horizontal bar per member (and the association as a
+//! whole), a segment per status, n at the end of each bar. Suppressed statuses are drawn as
+//! one grey segment, so the bar still adds up to 100 % and nothing hidden can be read off.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::labels::{self, Key};
+use super::{Chart, FONT, Frame, HIDDEN, INK, MUTED, OKABE_ITO, draw_frame, light_text_on};
+use crate::domain::{Lang, PlacementStatus};
+
+/// One bar: a member (or the association) and its published shares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    /// Member name or "All members".
+    pub label: String,
+    /// Graduates in the group.
+    pub n: i64,
+    /// Share of each status in [`PlacementStatus::ALL`] order; `None` where suppressed.
+    pub shares: [Option<f64>; 8],
+}
+
+impl Bar {
+    /// The share of the bar that is suppressed: 1 minus the published shares.
+    pub fn hidden(&self) -> f64 {
+        if self.shares.iter().all(Option::is_some) {
+            0.0
+        } else {
+            (1.0 - self.shares.iter().flatten().sum::<f64>()).max(0.0)
+        }
+    }
+}
+
+/// The placement-by-member chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementChart {
+    /// Language of the labels.
+    pub lang: Lang,
+    /// The frame texts.
+    pub frame: Frame,
+    /// Bars from top to bottom.
+    pub bars: Vec<Bar>,
+    /// The symbol of suppressed cells, for the legend.
+    pub flag: String,
+}
+
+const ROW: f64 = 26.0;
+const LABEL_W: f64 = 210.0;
+const N_W: f64 = 62.0;
+const LEGEND_ROW: f64 = 22.0;
+
+impl PlacementChart {
+    /// Legend rows: the eight statuses and the suppression symbol, three to a row.
+    fn legend_rows(&self) -> u32 {
+        3
+    }
+}
+
+impl Chart for PlacementChart {
+    fn name(&self) -> String {
+        format!("placement_by_member-{}", self.lang.code())
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let body = ROW * self.bars.len() as f64 + 16.0 + LEGEND_ROW * f64::from(self.legend_rows());
+        (900, super::TOP + super::bottom(&self.frame) + body.ceil() as u32 + 12)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let px = |v: f64| (v * s).round() as i32;
+        let body = draw_frame(area, &self.frame, s)?;
+        let (w, _) = body.dim_in_pixel();
+        let x0 = px(20.0 + LABEL_W);
+        let x1 = w as i32 - px(N_W + 20.0);
+        let bar_w = f64::from(x1 - x0);
+        let label_font = (FONT, 12.5 * s).into_font().color(&INK);
+        let bold = (FONT, 12.5 * s, FontStyle::Bold).into_font().color(&INK);
+        let right = Pos::new(HPos::Right, VPos::Center);
+        let left = Pos::new(HPos::Left, VPos::Center);
+        let center = Pos::new(HPos::Center, VPos::Center);
+        for (i, bar) in self.bars.iter().enumerate() {
+            let y0 = px(ROW * i as f64 + 4.0);
+            let y1 = px(ROW * (i + 1) as f64 - 2.0);
+            let yc = (y0 + y1) / 2;
+            let font = if i == 0 { &bold } else { &label_font };
+            body.draw_text(&bar.label, &font.pos(right), (x0 - px(8.0), yc))?;
+            let mut x = f64::from(x0);
+            let segments = bar
+                .shares
+                .iter()
+                .enumerate()
+                .filter_map(|(k, v)| v.map(|v| (Some(k), v)))
+                .chain(std::iter::once((None, bar.hidden())));
+            for (k, share) in segments {
+                if share <= 0.0 {
+                    continue;
+                }
+                let wseg = share * bar_w;
+                let color = k.map(|k| OKABE_ITO[k]).unwrap_or(HIDDEN);
+                let (a, b) = (x.round() as i32, (x + wseg).round() as i32);
+                body.draw(&Rectangle::new([(a, y0), (b, y1)], color.filled()))?;
+                if k.is_none() {
+                    // Hatching: a second cue besides colour for the suppressed part.
+                    let step = px(6.0).max(3);
+                    let mut hx = a - (y1 - y0);
+                    while hx < b {
+                        let (sx, ex) = (hx.max(a), (hx + (y1 - y0)).min(b));
+                        let (sy, ey) = (y1 - (sx - hx), y1 - (ex - hx));
+                        body.draw(&PathElement::new(vec![(sx, sy), (ex, ey)], MUTED.stroke_width(1)))?;
+                        hx += step;
+                    }
+                } else if wseg >= 34.0 * s {
+                    let ink = if light_text_on(&color) { WHITE } else { BLACK };
+                    let t = (FONT, 11.0 * s).into_font().color(&ink).pos(center);
+                    body.draw_text(&labels::percent(self.lang, share), &t, (((a + b) / 2), yc))?;
+                }
+                x += wseg;
+            }
+            let n = format!("n = {}", labels::int(self.lang, bar.n));
+            body.draw_text(&n, &(FONT, 11.5 * s).into_font().color(&MUTED).pos(left), (x1 + px(8.0), yc))?;
+        }
+        // Legend: the statuses in bar order, then the suppressed symbol, four rows of three.
+        let ly = px(ROW * self.bars.len() as f64 + 16.0);
+        let items: Vec<(RGBColor, String)> = PlacementStatus::ALL
+            .iter()
+            .enumerate()
+            .map(|(k, st)| (OKABE_ITO[k], self.lang.pick(&st.labels()).to_owned()))
+            .chain(std::iter::once((HIDDEN, labels::text(self.lang, Key::Suppressed).replace("{flag}", &self.flag))))
+            .collect();
+        let col_w = (f64::from(w as i32 - px(40.0)) / 3.0) as i32;
+        for (i, (color, text)) in items.iter().enumerate() {
+            let (r, c) = ((i / 3) as i32, (i % 3) as i32);
+            let lx = px(20.0) + c * col_w;
+            let y = ly + r * px(LEGEND_ROW);
+            body.draw(&Rectangle::new([(lx, y), (lx + px(14.0), y + px(14.0))], color.filled()))?;
+            body.draw_text(text, &label_font.pos(left), (lx + px(20.0), y + px(7.0)))?;
+        }
+        Ok(())
+    }
+}

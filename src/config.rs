@@ -1,0 +1,256 @@
+//! The validated run configuration: a pipeline file (`pipelines/annual.toml`) plus the command
+//! line's overrides, resolved once into paths, years, sources and rules.
+//!
+//! In: the pipeline TOML and [`Overrides`]. Out: a [`Config`] that every stage takes by reference;
+//! stages never see command-line types, so tests build a `Config` directly.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Lang, QualificationCode};
+use crate::registry::{Catalogue, Registry, RegistryError};
+
+/// Why a configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The pipeline file could not be read.
+    #[error("cannot read pipeline {path}: {source}")]
+    Read {
+        /// The pipeline file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The pipeline file is not valid TOML or misses a key.
+    #[error("pipeline {path} is not valid: {source}")]
+    Parse {
+        /// The pipeline file.
+        path: PathBuf,
+        /// What the TOML reader said.
+        source: Box<toml::de::Error>,
+    },
+    /// The member registry or qualification catalogue could not be read.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// A value is out of its allowed range.
+    #[error("pipeline {path}: {message}")]
+    Invalid {
+        /// The pipeline file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A public source, as written in the pipeline file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum SourceSpec {
+    /// A Vipunen API resource.
+    Vipunen {
+        /// Resource name, e.g. `amm_opiskelijat_ja_tutkinnot_vuosi_tutkinto`.
+        resource: String,
+        /// RSQL filter sent with the request (recorded in the snapshot's provenance).
+        #[serde(default)]
+        filter: Option<String>,
+    },
+    /// A Statistics Finland PxWeb table.
+    Pxweb {
+        /// `folder/table`, e.g. `sijk/111l`.
+        table: String,
+        /// Language of the labels asked for.
+        #[serde(default = "default_pxweb_lang")]
+        lang: Lang,
+    },
+}
+
+fn default_pxweb_lang() -> Lang {
+    Lang::Fi
+}
+
+impl SourceSpec {
+    /// Where this source's snapshot lives under `raw/`: `public/<service>/<name>.json`.
+    pub fn snapshot_path(&self) -> PathBuf {
+        match self {
+            SourceSpec::Vipunen { resource, .. } => Path::new("public/vipunen").join(format!("{resource}.json")),
+            SourceSpec::Pxweb { table, .. } => {
+                Path::new("public/statfin").join(format!("{}.json", table.replace('/', "_")))
+            }
+        }
+    }
+}
+
+/// The disclosure rule applied before anything is published.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureRule {
+    /// Counts from 1 to `threshold − 1` are suppressed (shown `1-4` for the default 5).
+    pub threshold: u32,
+}
+
+impl Default for DisclosureRule {
+    fn default() -> Self {
+        Self { threshold: 5 }
+    }
+}
+
+/// The pipeline file as written (paths relative to the file's folder).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineFile {
+    /// Name of the pipeline, recorded in the run record.
+    pub name: String,
+    /// Statistical year (tilastovuosi) of the survey.
+    pub year: i32,
+    /// First year of public time series.
+    pub first_year: i32,
+    /// Languages of the report.
+    pub languages: Vec<Lang>,
+    /// Member registry CSV.
+    pub registry: PathBuf,
+    /// Qualification catalogue CSV.
+    pub qualifications: PathBuf,
+    /// The qualification codes the association publishes.
+    pub publish_qualifications: Vec<QualificationCode>,
+    /// Input folder (`raw/`).
+    pub raw: PathBuf,
+    /// Output folder (`output/`).
+    pub output: PathBuf,
+    /// Survey returns folder under `raw`, `{year}` replaced by the statistical year.
+    pub surveys: String,
+    /// Disclosure control.
+    #[serde(default)]
+    pub disclosure: DisclosureRule,
+    /// Public sources by name.
+    pub sources: BTreeMap<String, SourceSpec>,
+}
+
+/// Command-line choices that override or complement the pipeline file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// Statistical year instead of the file's.
+    pub year: Option<i32>,
+    /// Input folder instead of the file's.
+    pub raw: Option<PathBuf>,
+    /// Output folder instead of the file's.
+    pub output: Option<PathBuf>,
+    /// Use snapshots only; never touch the network.
+    pub offline: bool,
+    /// The command line, for the run record.
+    pub command: Vec<String>,
+}
+
+/// Removes `a/../` pairs from a path without touching the file system, so messages say
+/// `raw/…` rather than `pipelines/../raw/…`.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
+}
+
+/// The validated configuration every stage takes.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The pipeline file this came from.
+    pub pipeline_path: PathBuf,
+    /// The pipeline as written (after overrides), for the run record.
+    pub pipeline: PipelineFile,
+    /// Statistical year.
+    pub year: i32,
+    /// Input folder.
+    pub raw: PathBuf,
+    /// Output root (the year's outputs go to `output/<year>/`).
+    pub output: PathBuf,
+    /// Survey returns of the year.
+    pub survey_dir: PathBuf,
+    /// Member registry.
+    pub registry: Registry,
+    /// Qualification catalogue.
+    pub catalogue: Catalogue,
+    /// Use snapshots only.
+    pub offline: bool,
+    /// The command line, for the run record.
+    pub command: Vec<String>,
+}
+
+impl Config {
+    /// Reads and validates a pipeline file, applying the overrides.
+    pub fn load(pipeline_path: &Path, overrides: Overrides) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(pipeline_path)
+            .map_err(|source| ConfigError::Read { path: pipeline_path.to_owned(), source })?;
+        let file: PipelineFile = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: pipeline_path.to_owned(), source: Box::new(e) })?;
+        Self::from_file(pipeline_path, file, overrides)
+    }
+
+    /// Validates an already parsed pipeline; relative paths in it are taken from the pipeline
+    /// file's folder, overrides from the current directory.
+    pub fn from_file(pipeline_path: &Path, mut file: PipelineFile, o: Overrides) -> Result<Self, ConfigError> {
+        let base = pipeline_path.parent().unwrap_or(Path::new("."));
+        let invalid = |message: String| ConfigError::Invalid { path: pipeline_path.to_owned(), message };
+        if let Some(y) = o.year {
+            file.year = y;
+        }
+        if !(2000..=2100).contains(&file.year) {
+            return Err(invalid(format!("year {} is outside 2000–2100", file.year)));
+        }
+        if file.first_year > file.year {
+            return Err(invalid(format!("first_year {} is after year {}", file.first_year, file.year)));
+        }
+        if file.languages.is_empty() {
+            return Err(invalid("languages is empty".into()));
+        }
+        if file.disclosure.threshold < 1 {
+            return Err(invalid("disclosure.threshold must be at least 1".into()));
+        }
+        let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
+        let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));
+        let survey_dir = raw.join(file.surveys.replace("{year}", &file.year.to_string()));
+        let registry = Registry::load(&normalize(&base.join(&file.registry)))?;
+        let catalogue = Catalogue::load(&normalize(&base.join(&file.qualifications)))?;
+        for q in &file.publish_qualifications {
+            if catalogue.get(*q).is_none() {
+                return Err(invalid(format!("publish_qualifications: {q} is not in the catalogue")));
+            }
+        }
+        Ok(Self {
+            pipeline_path: pipeline_path.to_owned(),
+            year: file.year,
+            pipeline: file,
+            raw,
+            output,
+            survey_dir,
+            registry,
+            catalogue,
+            offline: o.offline,
+            command: o.command,
+        })
+    }
+
+    /// `output/<year>/`: everything this run writes.
+    pub fn year_dir(&self) -> PathBuf {
+        self.output.join(self.year.to_string())
+    }
+
+    /// `output/<year>/stages/<stage>/`: what a stage persisted for the next one.
+    pub fn stage_dir(&self, stage: &str) -> PathBuf {
+        self.year_dir().join("stages").join(stage)
+    }
+
+    /// Whether `raw/` holds the bundled synthetic sample (it carries a `SYNTHETIC.md` marker),
+    /// so every person-facing output says so.
+    pub fn synthetic(&self) -> bool {
+        self.raw.join("SYNTHETIC.md").is_file()
+    }
+}

@@ -1,0 +1,115 @@
+//! File plumbing shared by the stages: atomic writes (temp file + rename, so a crash never
+//! leaves a half-written output), sha256 of inputs and outputs, and Parquet persistence of the
+//! frames one stage hands to the next.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// An I/O failure with the path it happened on.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// Reading, writing or renaming failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Polars could not write or read a frame.
+    #[error("{path}: {source}")]
+    Frame {
+        /// The file.
+        path: PathBuf,
+        /// What polars said.
+        source: PolarsError,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
+    move |source| FileError::Io { path: path.to_owned(), source }
+}
+
+/// Writes a file atomically: the bytes go to a temporary file in the same folder, which is
+/// then renamed over `path`. Readers see the old file or the new one, never a part.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), FileError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kooste-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io_err(dir))?;
+    {
+        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buf).map_err(io_err(path))?;
+        buf.flush().map_err(io_err(path))?;
+    }
+    tmp.as_file().sync_all().map_err(io_err(path))?;
+    tmp.persist(path).map_err(|e| FileError::Io { path: path.to_owned(), source: e.error })?;
+    Ok(())
+}
+
+/// Writes bytes atomically.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomic(path, |w| w.write_all(bytes))
+}
+
+/// Writes a value as pretty JSON, atomically, with a final newline.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), FileError> {
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}
+
+/// The sha256 of a file, as lower-case hex.
+pub fn sha256_file(path: &Path) -> Result<String, FileError> {
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// The sha256 of bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Persists a frame as Parquet, atomically.
+pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), FileError> {
+    write_frame(path, |w| ParquetWriter::new(w).with_statistics(StatisticsOptions::empty()).finish(df).map(|_| ()))
+}
+
+/// Runs a polars writer inside [`write_atomic`]; a polars failure leaves no file behind.
+fn write_frame(path: &Path, write: impl FnOnce(&mut dyn Write) -> PolarsResult<()>) -> Result<(), FileError> {
+    let mut failure = None;
+    let written = write_atomic(path, |w| {
+        write(w).map_err(|e| {
+            failure = Some(e);
+            std::io::Error::other("frame writer failed")
+        })
+    });
+    match failure {
+        Some(source) => Err(FileError::Frame { path: path.to_owned(), source }),
+        None => written,
+    }
+}
+
+/// Reads a persisted frame.
+pub fn read_parquet(path: &Path) -> Result<DataFrame, FileError> {
+    let file = std::fs::File::open(path).map_err(io_err(path))?;
+    ParquetReader::new(file).finish().map_err(|source| FileError::Frame { path: path.to_owned(), source })
+}
+
+/// Writes a frame as UTF-8 CSV with a header, atomically.
+pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), FileError> {
+    write_frame(path, |w| CsvWriter::new(w).include_header(true).finish(df))
+}
+
+/// Reads a whole file, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>, FileError> {
+    std::fs::read(path).map_err(io_err(path))
+}

@@ -1,0 +1,453 @@
+//! The bundled synthetic sample: 16 member returns and public-statistics snapshots in the real
+//! shapes, generated deterministically, so a fresh clone can run the whole pipeline offline.
+//!
+//! In: the registry and catalogue of a [`Config`]. Out: `raw/surveys/<year>/<member>.xlsx`,
+//! `raw/public/vipunen/…json`, `raw/public/statfin/…json` with provenance sidecars marked
+//! synthetic, and `raw/SYNTHETIC.md`, the marker that makes every chart say so.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use serde_json::{Value, json};
+
+use crate::config::{Config, SourceSpec};
+use crate::domain::{Lang, Orientation, QualificationCode, Ytunnus};
+use crate::files;
+use crate::sources::{Provenance, Snapshot};
+use crate::survey::contract::{Col, DetailKey, SheetKind};
+use crate::survey::{PlacementRow, StudentRow};
+use crate::{Error, Result};
+
+/// A small deterministic generator (SplitMix64): the sample must be the same on every machine
+/// and every run, without pulling a random-number crate into the product.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A whole number in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next_u64() % (hi - lo + 1)
+    }
+
+    /// A number in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Splits `total` into parts proportional to `weights` (largest remainder), so the parts add
+/// up to `total` exactly — as the survey's status columns must.
+pub fn split(total: u64, weights: &[f64]) -> Vec<u64> {
+    let sum: f64 = weights.iter().sum();
+    let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
+    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|a, b| (exact[*b] - exact[*b].floor()).total_cmp(&(exact[*a] - exact[*a].floor())).then(a.cmp(b)));
+    let short = total - parts.iter().sum::<u64>();
+    for i in order.into_iter().take(short as usize) {
+        parts[i] += 1;
+    }
+    parts
+}
+
+/// A return's content, to be written as a workbook in one language.
+#[derive(Clone, Debug)]
+pub struct ReturnSpec {
+    /// Language of sheet names, keys and headers.
+    pub lang: Lang,
+    /// School name.
+    pub school: String,
+    /// Provider id.
+    pub ytunnus: String,
+    /// Statistical year.
+    pub year: i32,
+    /// Contact person (stays in `raw/`).
+    pub contact: String,
+    /// Placement rows.
+    pub placement: Vec<PlacementRow>,
+    /// Students rows.
+    pub students: Vec<StudentRow>,
+}
+
+/// Writes a clean return workbook (the contract's layout, headers in `spec.lang`).
+pub fn write_return(spec: &ReturnSpec) -> Result<Vec<u8>, XlsxError> {
+    let lang = spec.lang;
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let details = book.add_worksheet();
+    details.set_name(SheetKind::Details.name(lang))?;
+    let values = [
+        json!(spec.school),
+        json!(spec.ytunnus),
+        json!(spec.year),
+        json!(1),
+        json!(spec.contact),
+    ];
+    for (r, (key, value)) in DetailKey::ALL.iter().zip(values).enumerate() {
+        details.write_string_with_format(r as u32, 0, lang.pick(&key.labels()), &bold)?;
+        match value {
+            Value::Number(n) => details.write_number(r as u32, 1, n.as_f64().unwrap_or(0.0))?,
+            other => details.write_string(r as u32, 1, other.as_str().unwrap_or(""))?,
+        };
+    }
+    details.set_column_width(0, 22)?;
+    details.set_column_width(1, 40)?;
+    for kind in [SheetKind::Placement, SheetKind::Students] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(kind.name(lang))?;
+        for (c, col) in Col::of(kind).iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, lang.pick(&col.labels()), &bold)?;
+        }
+        let rows: Vec<Vec<Value>> = match kind {
+            SheetKind::Placement => spec
+                .placement
+                .iter()
+                .map(|p| {
+                    let mut v = vec![json!(p.qualification.as_string()), json!(lang.pick(&p.orientation.labels()))];
+                    v.push(json!(p.graduation_year));
+                    v.push(json!(p.graduates));
+                    v.extend(p.statuses.iter().map(|s| json!(s)));
+                    v
+                })
+                .collect(),
+            _ => spec
+                .students
+                .iter()
+                .map(|s| {
+                    vec![
+                        json!(s.qualification.as_string()),
+                        json!(lang.pick(&s.orientation.labels())),
+                        json!(s.start_places),
+                        json!(s.applicants),
+                        json!(s.first_choice),
+                        json!(s.new_students),
+                        json!(s.students),
+                    ]
+                })
+                .collect(),
+        };
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match v {
+                    Value::Number(n) => sheet.write_number(r, c, n.as_f64().unwrap_or(0.0))?,
+                    other => sheet.write_string(r, c, other.as_str().unwrap_or(""))?,
+                };
+            }
+        }
+        sheet.set_column_width(0, 12)?;
+        sheet.set_column_width(1, 22)?;
+    }
+    book.save_to_buffer()
+}
+
+/// Typical placement of conservatory graduates one year on, in [`PlacementStatus::ALL`] order.
+const STATUS_WEIGHTS: [f64; 8] = [0.10, 0.22, 0.16, 0.20, 0.12, 0.07, 0.06, 0.07];
+
+/// The sample's returns: one per member, for the member's qualifications and orientations.
+pub fn returns(config: &Config, rng: &mut Rng) -> Vec<(String, ReturnSpec)> {
+    let year = config.year;
+    let music = [Orientation::Klassinen, Orientation::Rytmi, Orientation::Kansan, Orientation::Kirkko, Orientation::Teatteri, Orientation::Teknologia];
+    let mut out = Vec::new();
+    for (i, m) in config.registry.members().iter().enumerate() {
+        let Some(yt) = m.ytunnus_in(year) else { continue };
+        let mut pairs: Vec<Orientation> = vec![Orientation::Klassinen];
+        pairs.push(music[1 + (i % (music.len() - 1))]);
+        if i % 3 == 0 {
+            pairs.push(Orientation::Rytmi);
+        }
+        if i % 4 == 1 {
+            pairs.push(Orientation::Tanssi);
+        }
+        if i % 7 == 2 {
+            pairs.push(Orientation::Tuotanto);
+        }
+        pairs.sort();
+        pairs.dedup();
+        let mut placement = Vec::new();
+        let mut students = Vec::new();
+        for o in &pairs {
+            for gy in [year - 1, year] {
+                let g = rng.range(3, 16);
+                let weights: Vec<f64> = STATUS_WEIGHTS.iter().map(|w| w * (0.6 + 0.8 * rng.unit())).collect();
+                let parts = split(g, &weights);
+                placement.push(PlacementRow {
+                    row: 0,
+                    qualification: o.qualification(),
+                    orientation: *o,
+                    graduation_year: gy,
+                    graduates: g,
+                    statuses: parts.try_into().expect("eight parts"),
+                });
+            }
+            let places = rng.range(6, 24);
+            let applicants = places * rng.range(2, 6);
+            students.push(StudentRow {
+                row: 0,
+                qualification: o.qualification(),
+                orientation: *o,
+                start_places: places,
+                applicants,
+                first_choice: applicants / 2,
+                new_students: places - rng.range(0, 2),
+                students: 3 * places + rng.range(0, 8),
+            });
+        }
+        let lang = if m.lang == Lang::Sv { Lang::Sv } else if i == 5 { Lang::En } else { Lang::Fi };
+        let spec = ReturnSpec {
+            lang,
+            school: m.name.clone(),
+            ytunnus: yt.to_string(),
+            year,
+            contact: "Esimerkki Yhteyshenkilö".into(),
+            placement,
+            students,
+        };
+        out.push((m.id.clone(), spec));
+    }
+    out
+}
+
+/// Non-member providers of music and dance in the sample (synthetic names and ids).
+fn other_providers() -> Vec<(String, String, Vec<QualificationCode>)> {
+    let mut out = Vec::new();
+    let mut n = 3_100_000u32;
+    let names = ["Esimerkkiopisto Pohjoinen", "Esimerkkiopisto Itä", "Esimerkkiopisto Länsi", "Esimerkkitanssiopisto"];
+    for (i, name) in names.iter().enumerate() {
+        let yt = loop {
+            n += 13;
+            let seven = format!("{n:07}");
+            if let Ok(c) = Ytunnus::check_digit(&seven) {
+                break format!("{seven}-{c}");
+            }
+        };
+        let quals = if i == 3 { vec![QualificationCode::DANCE] } else { vec![QualificationCode::MUSIC] };
+        out.push((name.to_string(), yt, quals));
+    }
+    out
+}
+
+/// The Vipunen enrolment snapshot: members (by the provider id valid each year), other
+/// providers, and rows of unrelated qualifications at multi-field providers.
+pub fn vipunen_rows(config: &Config, returns: &[(String, ReturnSpec)], rng: &mut Rng) -> Vec<Value> {
+    let updated = format!("{}-04-03", config.year + 1);
+    let mut rows = Vec::new();
+    let push = |rows: &mut Vec<Value>, year: i32, provider: &str, yt: &str, q: QualificationCode, kind: &str, new: u64, students: u64, grads: u64| {
+        let name = config.catalogue.get(q).map(|x| x.names.0.clone()).unwrap_or_else(|| "Tieto puuttuu".into());
+        let tyyppi = if q.as_string().starts_with("3212") || q.as_string().starts_with("3215") {
+            "Ammatilliset perustutkinnot"
+        } else {
+            "Ammattitutkinnot"
+        };
+        rows.push(json!({
+            "tilastovuosi": year, "suorituksenTyyppi": kind, "tutkintotyyppi": tyyppi, "tutkinto": name,
+            "koulutuksenJarjestaja": provider, "hankintakoulutuksenJarjestaja": "Tieto puuttuu",
+            "hankintakoulutusKyllaEi": false, "koodiTutkinto": q.as_string(), "koodiKoulutuksenJarjestaja": yt,
+            "koodiHankintakoulutuksenJarjestaja": "-1", "uudetOpiskelijatLkm": new, "opiskelijatLkm": students,
+            "tutkinnonSuorittaneetLkm": grads, "nettoopiskelijamaaraLkm": (students as f64 * 0.83 * 1e6).round() / 1e6,
+            "tietojoukkoPaivitettyPvm": updated,
+        }));
+    };
+    for year in config.pipeline.first_year..=config.year {
+        for (id, spec) in returns {
+            let m = config.registry.get(id).expect("returns come from the registry");
+            let Some(yt) = m.ytunnus_in(year) else { continue };
+            let provider = m.periods.iter().find(|p| p.covers(year)).map(|p| p.provider_name.clone()).unwrap_or_default();
+            let mut quals: Vec<QualificationCode> = spec.placement.iter().map(|p| p.qualification).collect();
+            quals.sort();
+            quals.dedup();
+            for q in quals {
+                let base = if q == QualificationCode::MUSIC { rng.range(70, 120) } else { rng.range(18, 40) };
+                let new = base / 3 + rng.range(0, 6);
+                let grads = base / 4 + rng.range(0, 5);
+                push(&mut rows, year, &provider, yt.as_str(), q, "Koko tutkinto", new, base, grads);
+                if rng.unit() < 0.3 {
+                    push(&mut rows, year, &provider, yt.as_str(), q, "Tutkinnon osa/osia", rng.range(1, 3), rng.range(1, 4), 0);
+                }
+            }
+            // Multi-field providers also teach other fields: filtered out by code in transform.
+            if m.periods.iter().any(|p| p.provider_name.contains("koulutuskuntayhtymä") || p.provider_name.contains("Oy WinNova")) {
+                let other = QualificationCode::parse("351107").expect("six digits");
+                push(&mut rows, year, &provider, yt.as_str(), other, "Koko tutkinto", 120, 400, 95);
+            }
+        }
+        for (name, yt, quals) in other_providers() {
+            for q in quals {
+                let base = if q == QualificationCode::MUSIC { rng.range(25, 60) } else { rng.range(10, 25) };
+                push(&mut rows, year, &name, &yt, q, "Koko tutkinto", base / 3, base, base / 4);
+            }
+        }
+    }
+    rows
+}
+
+/// A json-stat2 dataset in the shape of StatFin `sijk/111l` (main activity one year after
+/// graduation), with synthetic values.
+pub fn statfin_placement(config: &Config, rng: &mut Rng) -> Value {
+    let years: Vec<String> = (config.pipeline.first_year..config.year).map(|y| y.to_string()).collect();
+    let activities = [("1", "Työlliset"), ("2", "Päätoimiset opiskelijat"), ("3", "Työttömät"), ("4", "Muut")];
+    let fields = [("SSS", "Yhteensä"), ("02", "Humanistiset ja taidealat")];
+    let contents = [("lkm", "Valmistuneet (lkm)"), ("osuus", "Osuus (%)")];
+    let mut values = Vec::new();
+    for _field in &fields {
+        for _ in &years {
+            let total = 40_000.0 + rng.range(0, 2_000) as f64;
+            let shares = [0.62 + 0.04 * rng.unit(), 0.14, 0.11 + 0.03 * rng.unit(), 0.09];
+            let norm: f64 = shares.iter().sum();
+            for s in shares {
+                let share = s / norm;
+                values.push(json!((total * share).round()));
+                values.push(json!((share * 1000.0).round() / 10.0));
+            }
+        }
+    }
+    let dim = |label: &str, cats: &[(&str, &str)]| {
+        let index: serde_json::Map<String, Value> = cats.iter().enumerate().map(|(i, (c, _))| (c.to_string(), json!(i))).collect();
+        let labels: serde_json::Map<String, Value> = cats.iter().map(|(c, l)| (c.to_string(), json!(l))).collect();
+        json!({"label": label, "category": {"index": index, "label": labels}})
+    };
+    let year_cats: Vec<(&str, &str)> = years.iter().map(|y| (y.as_str(), y.as_str())).collect();
+    json!({
+        "version": "2.0", "class": "dataset",
+        "label": "Päaasiallinen toiminta vuoden kuluttua valmistumisesta (SYNTEETTINEN ESIMERKKI)",
+        "source": "Tilastokeskus (synteettinen esimerkki)", "updated": format!("{}-12-10T06:00:00Z", config.year),
+        "note": [". puuttuva tieto"],
+        "id": ["koulutusala_1", "timeperiod_y", "toiminta", "contentscode"],
+        "size": [fields.len(), years.len(), activities.len(), contents.len()],
+        "role": {"time": ["timeperiod_y"], "metric": ["contentscode"]},
+        "dimension": {
+            "koulutusala_1": dim("Koulutusala", &fields),
+            "timeperiod_y": dim("Vuosi", &year_cats),
+            "toiminta": dim("Pääasiallinen toiminta", &activities),
+            "contentscode": dim("Tiedot", &contents),
+        },
+        "value": values,
+    })
+}
+
+const MARKER: &str = "# Synthetic sample data
+
+Everything under this folder was generated by `kooste sample` (deterministic, seed 2025).
+The survey returns, the Vipunen rows and the Statistics Finland `sijk/111l` values are
+**synthetic**: plausible in size and shape, but not real statistics. The only real response is
+`public/statfin/opiskt_14rw.json` (recorded from Statistics Finland on 2026-05-28, CC BY 4.0).
+
+While this file exists, every chart and report made from this folder says that the data is
+synthetic. Delete it when `raw/` holds real returns and real snapshots.
+";
+
+/// Writes the whole sample into `raw` (creating it), using the pipeline's registry and
+/// sources. Existing files of the same names are replaced atomically.
+pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut rng = Rng::new(2025);
+    let mut written = Vec::new();
+    let returns = returns(config, &mut rng);
+    let survey_dir = raw.join(config.pipeline.surveys.replace("{year}", &config.year.to_string()));
+    for (id, spec) in &returns {
+        let path = survey_dir.join(format!("{id}.xlsx"));
+        let bytes = write_return(spec).map_err(|source| Error::Xlsx { path: path.clone(), source })?;
+        files::write_bytes(&path, &bytes)?;
+        written.push(path);
+    }
+    let fetched_at = format!("{}-04-10T09:00:00Z", config.year + 1);
+    for spec in config.pipeline.sources.values() {
+        let path = raw.join(spec.snapshot_path());
+        let (bytes, provenance) = match spec {
+            SourceSpec::Vipunen { resource, filter } => {
+                let rows = vipunen_rows(config, &returns, &mut rng);
+                let bytes = serde_json::to_vec_pretty(&rows).expect("plain JSON");
+                let p = Provenance {
+                    service: "vipunen".into(),
+                    url: format!("https://api.vipunen.fi/api/resources/{resource}/data"),
+                    method: "GET".into(),
+                    query: filter.clone(),
+                    status: 200,
+                    fetched_at: fetched_at.clone(),
+                    sha256: String::new(),
+                    rows: rows.len() as u64,
+                    dataset_updated: Some(format!("{}-04-03", config.year + 1)),
+                    synthetic: true,
+                    note: Some("synthetic sample generated by `kooste sample`".into()),
+                };
+                (bytes, p)
+            }
+            SourceSpec::Pxweb { table, lang } if table == "opiskt/14rw" => {
+                let bytes = include_bytes!("../tests/fixtures/statfin_opiskt_14rw_jsonstat2_2026-05-28.json").to_vec();
+                let p = Provenance {
+                    service: "statfin".into(),
+                    url: format!("https://pxdata.stat.fi/PxWeb/api/v1/{}/StatFin/opiskt/14rw.px", lang.code()),
+                    method: "POST".into(),
+                    query: None,
+                    status: 200,
+                    fetched_at: "2026-05-28T08:00:00Z".into(),
+                    sha256: String::new(),
+                    rows: 756,
+                    dataset_updated: Some("2026-05-28T05:00:00Z".into()),
+                    synthetic: false,
+                    note: Some("recorded real response (Statistics Finland, CC BY 4.0)".into()),
+                };
+                (bytes, p)
+            }
+            SourceSpec::Pxweb { table, lang } => {
+                let ds = statfin_placement(config, &mut rng);
+                let bytes = serde_json::to_vec_pretty(&ds).expect("plain JSON");
+                let p = Provenance {
+                    service: "statfin".into(),
+                    url: format!("https://pxdata.stat.fi/PxWeb/api/v1/{}/StatFin/{table}.px", lang.code()),
+                    method: "POST".into(),
+                    query: Some(r#"{"query":[],"response":{"format":"json-stat2"}}"#.into()),
+                    status: 200,
+                    fetched_at: fetched_at.clone(),
+                    sha256: String::new(),
+                    rows: ds["value"].as_array().map(|v| v.len() as u64).unwrap_or(0),
+                    dataset_updated: ds["updated"].as_str().map(str::to_owned),
+                    synthetic: true,
+                    note: Some("synthetic sample in the shape of the real table".into()),
+                };
+                (bytes, p)
+            }
+        };
+        Snapshot::store(&path, &bytes, provenance)?;
+        written.push(path.clone());
+        written.push(Snapshot::sidecar_path(&path));
+    }
+    let marker = raw.join("SYNTHETIC.md");
+    files::write_bytes(&marker, MARKER.as_bytes())?;
+    written.push(marker);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_adds_up_exactly() {
+        for total in [0, 1, 7, 13, 100] {
+            let parts = split(total, &STATUS_WEIGHTS);
+            assert_eq!(parts.iter().sum::<u64>(), total);
+        }
+        assert_eq!(split(10, &[1.0, 1.0]), vec![5, 5]);
+        assert_eq!(split(3, &[2.0, 1.0]), vec![2, 1]);
+    }
+
+    #[test]
+    fn rng_is_deterministic() {
+        let (mut a, mut b) = (Rng::new(1), Rng::new(1));
+        assert_eq!((0..5).map(|_| a.next_u64()).collect::<Vec<_>>(), (0..5).map(|_| b.next_u64()).collect::<Vec<_>>());
+    }
+}

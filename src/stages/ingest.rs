@@ -1,0 +1,187 @@
+//! Stage 2, ingest: the members' survey returns → validated rows and findings.
+//!
+//! In: `raw/surveys/<year>/*.{xlsx,xls,xlsb,ods}`. Out: `stages/ingest/{placement,students,
+//! returns}.parquet` (rows of accepted returns only) and `output/<year>/findings.{csv,json}`
+//! (every finding of every file). One broken file never stops the others: it is quarantined,
+//! counted and named in the run record.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::{Stage, StageReport, persist};
+use crate::config::Config;
+use crate::domain::PlacementStatus;
+use crate::files::{self, FileError};
+use crate::record::{Quarantined, ReturnsSummary};
+use crate::survey::{self, Finding, ReadContext, ReadOutcome, Rule};
+use crate::{Error, FrameContext, Result};
+
+/// File extensions read as returns.
+pub const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// The return files in a folder, sorted by name; lock files (`~$x.xlsx`) and hidden files
+/// are skipped.
+pub fn return_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| FileError::Io { path: dir.to_owned(), source })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+            !name.starts_with('.') && !name.starts_with("~$") && EXTENSIONS.contains(&ext.as_str())
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Reads every return of a list of files, then flags members with more than one return.
+pub fn read_all(paths: &[PathBuf], ctx: &ReadContext<'_>) -> Vec<ReadOutcome> {
+    let mut outcomes: Vec<ReadOutcome> = paths.iter().map(|p| survey::read_return(p, ctx)).collect();
+    let mut by_member: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        if let Some(s) = &o.survey {
+            by_member.entry(s.member_id.clone()).or_default().push(i);
+        }
+    }
+    for idx in by_member.values().filter(|v| v.len() > 1) {
+        let names: Vec<String> = idx.iter().map(|i| outcomes[*i].file.clone()).collect();
+        for i in idx {
+            let o = &mut outcomes[*i];
+            let mut f = Finding::new(&o.file, Rule::DuplicateReturn, None, Some(names.join(", ")));
+            f.member = o.survey.as_ref().map(|s| s.member_id.clone());
+            o.findings.push(f);
+        }
+    }
+    outcomes
+}
+
+/// Reads the year's returns and persists the accepted rows and all findings.
+pub fn run(config: &Config) -> Result<StageReport> {
+    let mut report = StageReport::new(Stage::Ingest);
+    if !config.survey_dir.is_dir() {
+        return Err(Error::NoSurveys(config.survey_dir.clone()));
+    }
+    let paths = return_files(&config.survey_dir)?;
+    let ctx = ReadContext {
+        registry: &config.registry,
+        catalogue: &config.catalogue,
+        year: config.year,
+        qualifications: &config.pipeline.publish_qualifications,
+    };
+    let outcomes = read_all(&paths, &ctx);
+    for p in &paths {
+        report.input(p)?;
+    }
+    let mut summary = ReturnsSummary::default();
+    for o in &outcomes {
+        let errors = o.findings.iter().filter(|f| f.is_error()).count();
+        summary.errors += errors;
+        summary.warnings += o.findings.len() - errors;
+        for f in &o.findings {
+            let cell = format!("{}!{}", f.sheet.as_deref().unwrap_or("-"), f.cell.as_deref().unwrap_or("-"));
+            if f.is_error() {
+                tracing::warn!(file = %f.file, %cell, rule = f.rule.code(), "{}", f.message_en);
+            } else {
+                tracing::info!(file = %f.file, %cell, rule = f.rule.code(), "{}", f.message_en);
+            }
+        }
+        if o.accepted() {
+            summary.accepted += 1;
+        } else {
+            let member = o.survey.as_ref().map(|s| s.member_id.clone());
+            tracing::warn!(file = %o.file, errors, "Return quarantined: left out of the published figures.");
+            summary.quarantined.push(Quarantined { file: o.file.clone(), member, errors });
+        }
+    }
+    let accepted: Vec<&ReadOutcome> = outcomes.iter().filter(|o| o.accepted()).collect();
+    persist(config, &mut report, "placement", &mut placement_frame(&accepted).ctx("placement rows")?)?;
+    persist(config, &mut report, "students", &mut students_frame(&accepted).ctx("students rows")?)?;
+    persist(config, &mut report, "returns", &mut returns_frame(&outcomes).ctx("returns")?)?;
+    let findings: Vec<&Finding> = outcomes.iter().flat_map(|o| &o.findings).collect();
+    let dir = config.year_dir();
+    write_findings_csv(&dir.join("findings.csv"), &findings)?;
+    files::write_json(&dir.join("findings.json"), &findings)?;
+    report.output(&dir.join("findings.csv"))?;
+    report.output(&dir.join("findings.json"))?;
+    report.rows.insert("findings".into(), findings.len());
+    report.details.insert("returns".into(), serde_json::to_value(&summary).expect("plain data"));
+    Ok(report)
+}
+
+fn placement_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
+    let rows: Vec<(&ReadOutcome, &survey::SurveyReturn, &survey::PlacementRow)> = accepted
+        .iter()
+        .filter_map(|o| o.survey.as_ref().map(|s| (*o, s)))
+        .flat_map(|(o, s)| s.placement.iter().map(move |r| (o, s, r)))
+        .collect();
+    let mut cols = vec![
+        Column::new("year".into(), rows.iter().map(|(_, s, _)| s.year).collect::<Vec<_>>()),
+        Column::new("member_id".into(), rows.iter().map(|(_, s, _)| s.member_id.as_str()).collect::<Vec<_>>()),
+        Column::new("file".into(), rows.iter().map(|(o, _, _)| o.file.as_str()).collect::<Vec<_>>()),
+        Column::new("row".into(), rows.iter().map(|(_, _, r)| r.row).collect::<Vec<_>>()),
+        Column::new("qualification_code".into(), rows.iter().map(|(_, _, r)| r.qualification.as_string()).collect::<Vec<_>>()),
+        Column::new("orientation".into(), rows.iter().map(|(_, _, r)| r.orientation.code()).collect::<Vec<_>>()),
+        Column::new("graduation_year".into(), rows.iter().map(|(_, _, r)| r.graduation_year).collect::<Vec<_>>()),
+        Column::new("graduates".into(), rows.iter().map(|(_, _, r)| r.graduates as i64).collect::<Vec<_>>()),
+    ];
+    for (i, s) in PlacementStatus::ALL.iter().enumerate() {
+        cols.push(Column::new(s.code().into(), rows.iter().map(|(_, _, r)| r.statuses[i] as i64).collect::<Vec<_>>()));
+    }
+    DataFrame::new(rows.len(), cols)
+}
+
+fn students_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
+    let rows: Vec<(&ReadOutcome, &survey::SurveyReturn, &survey::StudentRow)> = accepted
+        .iter()
+        .filter_map(|o| o.survey.as_ref().map(|s| (*o, s)))
+        .flat_map(|(o, s)| s.students.iter().map(move |r| (o, s, r)))
+        .collect();
+    let n = |f: fn(&survey::StudentRow) -> u64| rows.iter().map(|(_, _, r)| f(r) as i64).collect::<Vec<_>>();
+    df!(
+        "year" => rows.iter().map(|(_, s, _)| s.year).collect::<Vec<_>>(),
+        "member_id" => rows.iter().map(|(_, s, _)| s.member_id.as_str()).collect::<Vec<_>>(),
+        "file" => rows.iter().map(|(o, _, _)| o.file.as_str()).collect::<Vec<_>>(),
+        "row" => rows.iter().map(|(_, _, r)| r.row).collect::<Vec<_>>(),
+        "qualification_code" => rows.iter().map(|(_, _, r)| r.qualification.as_string()).collect::<Vec<_>>(),
+        "orientation" => rows.iter().map(|(_, _, r)| r.orientation.code()).collect::<Vec<_>>(),
+        "start_places" => n(|r| r.start_places),
+        "applicants" => n(|r| r.applicants),
+        "first_choice_applicants" => n(|r| r.first_choice),
+        "new_students" => n(|r| r.new_students),
+        "students" => n(|r| r.students),
+    )
+}
+
+fn returns_frame(outcomes: &[ReadOutcome]) -> PolarsResult<DataFrame> {
+    let count = |o: &ReadOutcome, err: bool| o.findings.iter().filter(|f| f.is_error() == err).count() as i64;
+    df!(
+        "file" => outcomes.iter().map(|o| o.file.as_str()).collect::<Vec<_>>(),
+        "sha256" => outcomes.iter().map(|o| o.sha256.as_str()).collect::<Vec<_>>(),
+        "member_id" => outcomes.iter().map(|o| o.survey.as_ref().map(|s| s.member_id.as_str())).collect::<Vec<_>>(),
+        "accepted" => outcomes.iter().map(ReadOutcome::accepted).collect::<Vec<_>>(),
+        "errors" => outcomes.iter().map(|o| count(o, true)).collect::<Vec<_>>(),
+        "warnings" => outcomes.iter().map(|o| count(o, false)).collect::<Vec<_>>(),
+    )
+}
+
+/// The columns of `findings.csv`, in the order of [`Finding`]'s fields.
+pub const FINDING_COLUMNS: [&str; 11] = [
+    "file", "sheet", "cell", "member", "rule", "severity", "value", "expected", "message_fi", "message_sv", "message_en",
+];
+
+/// Writes findings as CSV (UTF-8, one row per finding, messages in fi, sv and en).
+pub fn write_findings_csv(path: &Path, findings: &[&Finding]) -> Result<()> {
+    files::write_atomic(path, |w| {
+        let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+        csv.write_record(FINDING_COLUMNS)?;
+        for f in findings {
+            csv.serialize(f).map_err(std::io::Error::other)?;
+        }
+        csv.flush()
+    })?;
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! The stage graph and the run: `fetch → ingest → transform → disclose → report`.
+//!
+//! Every stage reads what the stage before it persisted under `output/<year>/stages/`, never
+//! in-memory state, so a run of one stage (`--stage report`) and a full run compute exactly the
+//! same thing. The run writes the run record `output/<year>/run.json` at the end.
+
+pub mod disclose;
+pub mod fetch;
+pub mod ingest;
+pub mod report;
+pub mod transform;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::files;
+use crate::record::{self, FileRecord};
+use crate::{Error, Result};
+
+/// A stage of the pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Read (later: fetch) public statistics snapshots.
+    Fetch,
+    /// Read and validate the survey returns.
+    Ingest,
+    /// Join and compute the tables.
+    Transform,
+    /// Disclosure control.
+    Disclose,
+    /// Tables, workbook and charts.
+    Report,
+}
+
+impl Stage {
+    /// All stages in order.
+    pub const ALL: [Stage; 5] = [Stage::Fetch, Stage::Ingest, Stage::Transform, Stage::Disclose, Stage::Report];
+
+    /// The stage's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Fetch => "fetch",
+            Stage::Ingest => "ingest",
+            Stage::Transform => "transform",
+            Stage::Disclose => "disclose",
+            Stage::Report => "report",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stage::ALL
+            .into_iter()
+            .find(|st| st.name() == s)
+            .ok_or_else(|| format!("unknown stage '{s}' (expected fetch, ingest, transform, disclose or report)"))
+    }
+}
+
+/// What one stage did: the run record's entry for it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StageReport {
+    /// The stage.
+    pub stage: String,
+    /// When it finished (RFC 3339, UTC).
+    pub finished_at: String,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Files it read, with sha256.
+    pub inputs: Vec<FileRecord>,
+    /// Files it wrote, with sha256.
+    pub outputs: Vec<FileRecord>,
+    /// Row counts of what it produced, by table.
+    pub rows: BTreeMap<String, usize>,
+    /// Stage-specific facts (quarantined returns, suppressions…).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl StageReport {
+    /// A report for a stage, to be filled in.
+    pub fn new(stage: Stage) -> Self {
+        Self { stage: stage.name().into(), ..Self::default() }
+    }
+
+    /// Records an input file with its hash.
+    pub fn input(&mut self, path: &Path) -> Result<()> {
+        self.inputs.push(FileRecord::of(path)?);
+        Ok(())
+    }
+
+    /// Records an output file with its hash.
+    pub fn output(&mut self, path: &Path) -> Result<()> {
+        self.outputs.push(FileRecord::of(path)?);
+        Ok(())
+    }
+}
+
+/// The outcome of a run that completed.
+#[derive(Clone, Debug, Default)]
+pub struct RunSummary {
+    /// Stages run, in order.
+    pub stages: Vec<Stage>,
+    /// Returns read and accepted.
+    pub accepted: usize,
+    /// Returns quarantined (file names).
+    pub quarantined: Vec<String>,
+    /// Findings by severity.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// The year's output folder.
+    pub output_dir: PathBuf,
+}
+
+/// Runs the pipeline: every stage, or only `only`, which reads the persisted output of the
+/// stage before it.
+pub fn run(config: &Config, only: Option<Stage>) -> Result<RunSummary> {
+    let stages: Vec<Stage> = match only {
+        Some(s) => vec![s],
+        None => Stage::ALL.to_vec(),
+    };
+    let started = chrono::Utc::now();
+    let mut reports = Vec::new();
+    for stage in &stages {
+        let span = tracing::info_span!("stage", stage = stage.name());
+        let _guard = span.enter();
+        let t0 = Instant::now();
+        let mut report = match stage {
+            Stage::Fetch => fetch::run(config)?,
+            Stage::Ingest => ingest::run(config)?,
+            Stage::Transform => transform::run(config)?,
+            Stage::Disclose => disclose::run(config)?,
+            Stage::Report => report::run(config)?,
+        };
+        report.duration_ms = t0.elapsed().as_millis() as u64;
+        report.finished_at = record::now();
+        tracing::info!(ms = report.duration_ms, rows = ?report.rows, "Stage done.");
+        reports.push(report);
+    }
+    let record = record::write(config, started, reports)?;
+    Ok(RunSummary {
+        stages,
+        accepted: record.returns.accepted,
+        quarantined: record.returns.quarantined.iter().map(|q| q.file.clone()).collect(),
+        errors: record.returns.errors,
+        warnings: record.returns.warnings,
+        output_dir: config.year_dir(),
+    })
+}
+
+/// The path of a stage's persisted table, checked to exist (with a message saying which stage
+/// to run when it does not).
+pub(crate) fn stage_input(config: &Config, stage: Stage, table: &str) -> Result<PathBuf> {
+    let path = config.stage_dir(stage.name()).join(format!("{table}.parquet"));
+    if path.is_file() { Ok(path) } else { Err(Error::MissingStageOutput { path, needs: stage.name() }) }
+}
+
+/// Persists a stage's table and records it as an output.
+pub(crate) fn persist(
+    config: &Config,
+    report: &mut StageReport,
+    table: &str,
+    df: &mut polars::prelude::DataFrame,
+) -> Result<()> {
+    let path = config.stage_dir(&report.stage).join(format!("{table}.parquet"));
+    files::write_parquet(&path, df)?;
+    report.rows.insert(table.to_owned(), df.height());
+    report.output(&path)
+}
+
+/// Reads a stage's persisted table and records it as an input.
+pub(crate) fn load(config: &Config, report: &mut StageReport, stage: Stage, table: &str) -> Result<polars::prelude::DataFrame> {
+    let path = stage_input(config, stage, table)?;
+    report.input(&path)?;
+    Ok(files::read_parquet(&path)?)
+}

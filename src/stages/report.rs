@@ -1,0 +1,227 @@
+//! Stage 5, report: the disclosed tables → published tables and charts.
+//!
+//! In: `stages/disclose/{placement,enrolment}.parquet` and the snapshots' provenance (for the
+//! source lines). Out: `output/<year>/tables/{placement,enrolment}.csv`, `tables.xlsx` (the same
+//! tables), and `output/<year>/charts/<chart>-<lang>.{svg,png}`. Charts are drawn from the very
+//! frames the tables are written from, so every figure in a chart is the figure in its table.
+
+use std::path::Path;
+
+use polars::prelude::*;
+use rust_xlsxwriter::{Format, Workbook};
+
+use super::disclose::{SECONDARY, primary_flag};
+use super::transform::{ALL, NATIONAL};
+use super::{Stage, StageReport, load};
+use crate::charts::enrolment::{EnrolmentChart, Line};
+use crate::charts::labels::{self, Key};
+use crate::charts::placement::{Bar, PlacementChart};
+use crate::charts::{self, Frame};
+use crate::config::Config;
+use crate::domain::Lang;
+use crate::files;
+use crate::sources::Snapshot;
+use crate::{Error, FrameContext, Result};
+
+/// Columns of the published placement table.
+pub const PLACEMENT_COLUMNS: [&str; 8] =
+    ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share"];
+/// Columns of the published enrolment table.
+pub const ENROLMENT_COLUMNS: [&str; 7] =
+    ["year", "member_id", "qualification_code", "new_students", "students", "graduates", "source"];
+
+/// Writes the tables and charts.
+pub fn run(config: &Config) -> Result<StageReport> {
+    let mut report = StageReport::new(Stage::Report);
+    let placement = load(config, &mut report, Stage::Disclose, "placement")?;
+    let enrolment = load(config, &mut report, Stage::Disclose, "enrolment")?;
+    let dir = config.year_dir();
+    let tables = dir.join("tables");
+    let mut pub_placement = published_placement(&placement).ctx("published placement")?;
+    let mut pub_enrolment = published_enrolment(&enrolment).ctx("published enrolment")?;
+    for (name, df) in [("placement", &mut pub_placement), ("enrolment", &mut pub_enrolment)] {
+        let path = tables.join(format!("{name}.csv"));
+        files::write_csv(&path, df)?;
+        report.rows.insert(name.into(), df.height());
+        report.output(&path)?;
+    }
+    let xlsx = tables.join("tables.xlsx");
+    write_workbook(&xlsx, &[("placement", &pub_placement), ("enrolment", &pub_enrolment)])?;
+    report.output(&xlsx)?;
+
+    let vipunen_date = config
+        .pipeline
+        .sources
+        .get("enrolment")
+        .and_then(|s| Snapshot::load(&config.raw.join(s.snapshot_path())).ok())
+        .and_then(|s| s.provenance.dataset_updated)
+        .unwrap_or_default();
+    let flag = primary_flag(config.pipeline.disclosure.threshold);
+    let chart_dir = dir.join("charts");
+    for &lang in &config.pipeline.languages {
+        let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
+        let placement_chart = placement_chart(config, &placement, lang, note.clone(), &flag).ctx("placement chart")?;
+        let enrolment_chart = enrolment_chart(config, &enrolment, lang, note, &vipunen_date).ctx("enrolment chart")?;
+        for path in charts::render(&placement_chart, &chart_dir)? {
+            report.output(&path)?;
+        }
+        for path in charts::render(&enrolment_chart, &chart_dir)? {
+            report.output(&path)?;
+        }
+    }
+    Ok(report)
+}
+
+/// A count as published: the number, or the flag of its suppression.
+fn shown(value: &str, flag: &str) -> Expr {
+    when(col(flag).neq(lit(""))).then(col(flag)).otherwise(col(value).cast(DataType::String))
+}
+
+/// The placement table as published: suppressed counts show their flag, their shares `..`.
+pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns([
+            shown("count", "flag").alias("count"),
+            when(col("flag").neq(lit("")))
+                .then(lit(SECONDARY))
+                .otherwise(col("share").round(4, RoundMode::HalfToEven).cast(DataType::String))
+                .alias("share"),
+        ])
+        .select(PLACEMENT_COLUMNS.map(col))
+        .collect()
+}
+
+/// The enrolment table as published.
+pub fn published_enrolment(df: &DataFrame) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns(["new_students", "students", "graduates"].map(|c| shown(c, &format!("{c}_flag")).alias(c)))
+        .select(ENROLMENT_COLUMNS.map(col))
+        .collect()
+}
+
+/// Writes the tables into one workbook, a sheet each: numbers as numbers, flags as text.
+fn write_workbook(path: &Path, tables: &[(&str, &DataFrame)]) -> Result<()> {
+    let xerr = |source| Error::Xlsx { path: path.to_owned(), source };
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    for (name, df) in tables {
+        let sheet = book.add_worksheet();
+        sheet.set_name(*name).map_err(xerr)?;
+        for (c, column) in df.columns().iter().enumerate() {
+            let c = c as u16;
+            sheet.write_string_with_format(0, c, column.name().as_str(), &bold).map_err(xerr)?;
+            let text = column.cast(&DataType::String).map_err(|source| Error::Frame { context: "workbook".into(), source })?;
+            let text = text.str().map_err(|source| Error::Frame { context: "workbook".into(), source })?;
+            for (r, v) in text.iter().enumerate() {
+                let r = r as u32 + 1;
+                match v {
+                    Some(v) => match v.parse::<f64>() {
+                        Ok(n) if !column.name().ends_with("_id") && column.name().as_str() != "qualification_code" => {
+                            sheet.write_number(r, c, n).map_err(xerr)?
+                        }
+                        _ => sheet.write_string(r, c, v).map_err(xerr)?,
+                    },
+                    None => sheet,
+                };
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xerr)?;
+        sheet.autofit();
+    }
+    let bytes = book.save_to_buffer().map_err(xerr)?;
+    files::write_bytes(path, &bytes)?;
+    Ok(())
+}
+
+fn member_label(config: &Config, id: &str, lang: Lang) -> String {
+    if id == ALL {
+        labels::text(lang, Key::AllMembers).to_owned()
+    } else {
+        config.registry.get(id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_owned())
+    }
+}
+
+/// Placement one year after graduation (or the latest graduation year surveyed), all
+/// qualifications together, a bar per member and one for the association on top.
+fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str) -> PolarsResult<PlacementChart> {
+    let totals = df
+        .clone()
+        .lazy()
+        .filter(col("qualification_code").eq(lit(ALL)).and(col("orientation").eq(lit(ALL))))
+        .collect()?;
+    let years: Vec<i32> = totals.column("graduation_year")?.i32()?.into_no_null_iter().collect();
+    let gy = if years.contains(&(config.year - 1)) { config.year - 1 } else { years.iter().copied().max().unwrap_or(config.year) };
+    let rows = totals.lazy().filter(col("graduation_year").eq(lit(gy))).collect()?;
+    let member = rows.column("member_id")?.str()?;
+    let share = rows.column("share")?.f64()?;
+    let graduates = rows.column("graduates")?.i64()?;
+    let mut bars: Vec<(String, Bar)> = Vec::new();
+    for i in (0..rows.height()).step_by(8) {
+        let id = member.get(i).unwrap_or_default();
+        let mut shares = [None; 8];
+        for (k, s) in shares.iter_mut().enumerate() {
+            *s = share.get(i + k);
+        }
+        let bar = Bar { label: member_label(config, id, lang), n: graduates.get(i).unwrap_or(0), shares };
+        bars.push((id.to_owned(), bar));
+    }
+    // The association first, then members by name.
+    bars.sort_by(|a, b| (a.0 != ALL, &a.1.label).cmp(&(b.0 != ALL, &b.1.label)));
+    let n = bars.iter().find(|b| b.0 == ALL).map(|b| b.1.n).unwrap_or(0);
+    let subtitle = labels::text(lang, Key::PlacementSubtitle)
+        .replace("{gy}", &gy.to_string())
+        .replace("{year}", &config.year.to_string())
+        .replace("{n}", &labels::int(lang, n));
+    Ok(PlacementChart {
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::PlacementTitle).into(),
+            subtitle,
+            sources: vec![labels::text(lang, Key::SourceSurvey).replace("{year}", &config.year.to_string())],
+            note,
+        },
+        bars: bars.into_iter().map(|b| b.1).collect(),
+        flag: flag.to_owned(),
+    })
+}
+
+/// Students, new students and graduates of all published qualifications, members together and
+/// the whole country, from Vipunen.
+fn enrolment_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str) -> PolarsResult<EnrolmentChart> {
+    let rows = df
+        .clone()
+        .lazy()
+        .filter(col("source").eq(lit("vipunen")).and(col("qualification_code").eq(lit(ALL))))
+        .sort(["year"], SortMultipleOptions::default())
+        .collect()?;
+    let year = rows.column("year")?.i32()?;
+    let member = rows.column("member_id")?.str()?;
+    let mut lines = Vec::new();
+    for (m, dashed, who) in [(ALL, false, Key::Members), (NATIONAL, true, Key::National)] {
+        for (c, key, color) in [("students", Key::Students, 0), ("new_students", Key::NewStudents, 3), ("graduates", Key::Graduates, 2)] {
+            let v = rows.column(c)?.i64()?;
+            let points = (0..rows.height())
+                .filter(|i| member.get(*i) == Some(m))
+                .filter_map(|i| Some((year.get(i)?, v.get(i)?)))
+                .collect();
+            let label = format!("{}: {}", labels::text(lang, who), labels::text(lang, key).to_lowercase());
+            lines.push(Line { label, color, dashed, points });
+        }
+    }
+    let from = year.into_no_null_iter().min().unwrap_or(config.pipeline.first_year);
+    let to = year.into_no_null_iter().max().unwrap_or(config.year);
+    Ok(EnrolmentChart {
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::EnrolmentTitle).into(),
+            subtitle: labels::text(lang, Key::EnrolmentSubtitle)
+                .replace("{from}", &from.to_string())
+                .replace("{to}", &to.to_string()),
+            sources: vec![labels::text(lang, Key::SourceVipunen).replace("{date}", date)],
+            note,
+        },
+        lines,
+    })
+}

@@ -1,0 +1,224 @@
+//! Stage 3, transform: validated survey rows and public snapshots → the statistics tables.
+//!
+//! In: `stages/ingest/{placement,students}.parquet`, `stages/fetch/enrolment.parquet` and the
+//! member registry. Out: `stages/transform/{placement,enrolment}.parquet`, unsuppressed (the
+//! disclose stage decides what may be published).
+//!
+//! - placement: member × qualification × orientation × graduation year × status → count, the
+//!   group's graduates and share; with `all` rows for the association, for all orientations of a
+//!   qualification and for all qualifications.
+//! - enrolment: year × member × qualification → new students, students, graduates from Vipunen
+//!   (members by the Y-tunnus valid in that year; `all` = members together; `national` = every
+//!   provider) and from the survey (statistical year only).
+
+use polars::prelude::*;
+
+use super::{Stage, StageReport, load, persist};
+use crate::config::Config;
+use crate::domain::PlacementStatus;
+use crate::{FrameContext, Result};
+
+/// The key of a total over members, qualifications or orientations.
+pub const ALL: &str = "all";
+/// The member key of all providers in the country.
+pub const NATIONAL: &str = "national";
+
+/// Computes the placement and enrolment tables.
+pub fn run(config: &Config) -> Result<StageReport> {
+    let mut report = StageReport::new(Stage::Transform);
+    let survey = load(config, &mut report, Stage::Ingest, "placement")?;
+    let students = load(config, &mut report, Stage::Ingest, "students")?;
+    let vipunen = load(config, &mut report, Stage::Fetch, "enrolment")?;
+    let mut placement = placement(survey.clone().lazy()).and_then(LazyFrame::collect).ctx("placement table")?;
+    let members = member_periods(config).ctx("member registry")?;
+    let public = vipunen_enrolment(vipunen.lazy(), members, config);
+    let own = survey_enrolment(students.lazy(), survey.lazy(), config.year);
+    let mut enrolment = enrolment(public, own).collect().ctx("enrolment table")?;
+    persist(config, &mut report, "placement", &mut placement)?;
+    persist(config, &mut report, "enrolment", &mut enrolment)?;
+    Ok(report)
+}
+
+/// Sets some key columns to a constant (`all`) and sums the value columns by the keys.
+fn group_sum(lf: LazyFrame, keys: &[&str], values: &[&str], set: &[(&str, &str)]) -> LazyFrame {
+    let lf = if set.is_empty() { lf } else { lf.with_columns(set.iter().map(|(c, v)| lit(*v).alias(*c)).collect::<Vec<_>>()) };
+    lf.group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg(values.iter().map(|v| col(*v).sum()).collect::<Vec<_>>())
+}
+
+/// A sort key that puts the `all` / `national` rows after the others.
+fn total_last(c: &str) -> Expr {
+    when(col(c).eq(lit(ALL))).then(lit(1)).when(col(c).eq(lit(NATIONAL))).then(lit(2)).otherwise(lit(0))
+}
+
+/// Survey placement rows (wide, one column per status) → the long placement table with totals
+/// and shares.
+pub fn placement(survey: LazyFrame) -> PolarsResult<LazyFrame> {
+    let keys = ["year", "member_id", "qualification_code", "orientation", "graduation_year"];
+    let long = concat(
+        PlacementStatus::ALL
+            .iter()
+            .enumerate()
+            .map(|(rank, s)| {
+                survey.clone().select(
+                    keys.iter()
+                        .map(|k| col(*k))
+                        .chain([
+                            lit(s.code()).alias("status"),
+                            lit(rank as u32).alias("status_rank"),
+                            col(s.code()).alias("count"),
+                        ])
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )
+    .expect("same schema in every status block");
+    let group: Vec<&str> = keys.iter().copied().chain(["status", "status_rank"]).collect();
+    let levels: [&[(&str, &str)]; 6] = [
+        &[],
+        &[("orientation", ALL)],
+        &[("qualification_code", ALL), ("orientation", ALL)],
+        &[("member_id", ALL)],
+        &[("member_id", ALL), ("orientation", ALL)],
+        &[("member_id", ALL), ("qualification_code", ALL), ("orientation", ALL)],
+    ];
+    let all = concat(
+        levels.iter().map(|set| group_sum(long.clone(), &group, &["count"], set)).collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )
+    .expect("same schema at every level");
+    let n = col("count").sum().over(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())?;
+    Ok(all.with_column(n.alias("graduates"))
+        .with_column(
+            when(col("graduates").gt(lit(0)))
+                .then(col("count").cast(DataType::Float64) / col("graduates").cast(DataType::Float64))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("share"),
+        )
+        .sort_by_exprs(
+            [
+                col("year"),
+                total_last("member_id"),
+                col("member_id"),
+                total_last("qualification_code"),
+                col("qualification_code"),
+                total_last("orientation"),
+                col("orientation"),
+                col("graduation_year"),
+                col("status_rank"),
+            ],
+            SortMultipleOptions::default(),
+        )
+        .select([
+            col("year"),
+            col("member_id"),
+            col("qualification_code"),
+            col("orientation"),
+            col("graduation_year"),
+            col("status"),
+            col("count"),
+            col("graduates"),
+            col("share"),
+        ]))
+}
+
+/// The registry as a join table: `member_id, provider_id, valid_from, valid_to`.
+fn member_periods(config: &Config) -> PolarsResult<LazyFrame> {
+    let periods: Vec<_> = config.registry.periods().collect();
+    Ok(df!(
+        "member_id" => periods.iter().map(|(m, _)| m.id.as_str()).collect::<Vec<_>>(),
+        "provider_id" => periods.iter().map(|(_, p)| p.ytunnus.as_str()).collect::<Vec<_>>(),
+        "valid_from" => periods.iter().map(|(_, p)| p.valid_from).collect::<Vec<_>>(),
+        "valid_to" => periods.iter().map(|(_, p)| p.valid_to).collect::<Vec<_>>(),
+    )?
+    .lazy())
+}
+
+const COUNTS: [&str; 3] = ["new_students", "students", "graduates"];
+
+/// Vipunen rows of the published qualifications, each attributed to the member whose provider
+/// id it was in that year (or to no member).
+fn vipunen_enrolment(vipunen: LazyFrame, members: LazyFrame, config: &Config) -> LazyFrame {
+    let codes: Vec<String> = config.pipeline.publish_qualifications.iter().map(|q| q.as_string()).collect();
+    let codes = Series::new("codes".into(), codes);
+    let valid = (col("valid_from").is_null().or(col("year").gt_eq(col("valid_from"))))
+        .and(col("valid_to").is_null().or(col("year").lt_eq(col("valid_to"))));
+    vipunen
+        .filter(
+            col("qualification_code")
+                .is_in(lit(codes).implode(false), false)
+                .and(col("year").gt_eq(lit(config.pipeline.first_year)))
+                .and(col("year").lt_eq(lit(config.year))),
+        )
+        .join(members, [col("provider_id")], [col("provider_id")], JoinArgs::new(JoinType::Left))
+        .with_column(when(valid).then(col("member_id")).otherwise(lit(NULL).cast(DataType::String)).alias("member_id"))
+        .select(
+            [col("year"), col("member_id"), col("qualification_code")]
+                .into_iter()
+                .chain(COUNTS.map(|c| col(c).fill_null(lit(0i64))))
+                .collect::<Vec<_>>(),
+        )
+}
+
+/// The survey's own enrolment figures for the statistical year: new students and students from
+/// the students sheet, graduates of that year from the placement sheet.
+fn survey_enrolment(students: LazyFrame, placement: LazyFrame, year: i32) -> LazyFrame {
+    let keys = [col("year"), col("member_id"), col("qualification_code")];
+    let a = students.select(
+        keys.iter().cloned().chain([col("new_students"), col("students"), lit(0i64).cast(DataType::Int64).alias("graduates")]).collect::<Vec<_>>(),
+    );
+    let b = placement.filter(col("graduation_year").eq(lit(year))).select(
+        keys.iter()
+            .cloned()
+            .chain([lit(0i64).cast(DataType::Int64).alias("new_students"), lit(0i64).cast(DataType::Int64).alias("students"), col("graduates")])
+            .collect::<Vec<_>>(),
+    );
+    concat([a, b], UnionArgs::default()).expect("same schema")
+}
+
+/// Members one by one, members together and (for Vipunen) the nation, by qualification and
+/// for all of them.
+fn enrolment(public: LazyFrame, own: LazyFrame) -> LazyFrame {
+    let keys = ["year", "member_id", "qualification_code"];
+    let by = |lf: &LazyFrame, set: &[(&str, &str)]| group_sum(lf.clone(), &keys, &COUNTS, set);
+    let member_rows = public.clone().filter(col("member_id").is_not_null());
+    let mut parts = Vec::new();
+    for (lf, source) in [(&member_rows, "vipunen"), (&own, "survey")] {
+        for set in [
+            &[][..],
+            &[("qualification_code", ALL)],
+            &[("member_id", ALL)],
+            &[("member_id", ALL), ("qualification_code", ALL)],
+        ] {
+            parts.push(by(lf, set).with_column(lit(source).alias("source")));
+        }
+    }
+    for set in [&[("member_id", NATIONAL)][..], &[("member_id", NATIONAL), ("qualification_code", ALL)]] {
+        parts.push(by(&public, set).with_column(lit("vipunen").alias("source")));
+    }
+    concat(parts, UnionArgs::default())
+        .expect("same schema")
+        .with_columns(COUNTS.map(|c| col(c).cast(DataType::Int64)))
+        .sort_by_exprs(
+            [
+                col("source"),
+                col("year"),
+                total_last("member_id"),
+                col("member_id"),
+                total_last("qualification_code"),
+                col("qualification_code"),
+            ],
+            SortMultipleOptions::default(),
+        )
+        .select([
+            col("year"),
+            col("member_id"),
+            col("qualification_code"),
+            col("new_students"),
+            col("students"),
+            col("graduates"),
+            col("source"),
+        ])
+}
