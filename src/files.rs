@@ -109,6 +109,15 @@ pub fn write_csv(path: &Path, df: &mut DataFrame) -> Result<(), FileError> {
     write_frame(path, |w| CsvWriter::new(w).include_header(true).finish(df))
 }
 
+/// A new workbook whose document properties carry a fixed date, so the same content always
+/// gives the same bytes (rust_xlsxwriter stamps the current time by default).
+pub fn workbook() -> rust_xlsxwriter::Workbook {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let fixed = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
+    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&fixed).set_author("kooste"));
+    book
+}
+
 /// Reads a whole file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(io_err(path))

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, XlsxError};
 use serde_json::{Value, json};
 
 use crate::config::{Config, SourceSpec};
@@ -86,7 +86,7 @@ pub struct ReturnSpec {
 /// Writes a clean return workbook (the contract's layout, headers in `spec.lang`).
 pub fn write_return(spec: &ReturnSpec) -> Result<Vec<u8>, XlsxError> {
     let lang = spec.lang;
-    let mut book = Workbook::new();
+    let mut book = files::workbook();
     let bold = Format::new().set_bold();
     let details = book.add_worksheet();
     details.set_name(SheetKind::Details.name(lang))?;

@@ -51,6 +51,7 @@ enum Values {
 }
 
 /// The decoded table and its own updated stamp.
+#[derive(Debug)]
 pub struct Table {
     /// One row per cell.
     pub frame: DataFrame,
@@ -133,8 +134,8 @@ mod tests {
         let t = decode(Path::new("t.json"), json).unwrap();
         let df = t.frame;
         assert_eq!(df.height(), 6);
-        let a: Vec<_> = df.column("a").unwrap().str().unwrap().into_no_null_iter().collect();
-        let b: Vec<_> = df.column("b").unwrap().str().unwrap().into_no_null_iter().collect();
+        let a: Vec<_> = df.column("a").unwrap().str().unwrap().iter().flatten().collect();
+        let b: Vec<_> = df.column("b").unwrap().str().unwrap().iter().flatten().collect();
         assert_eq!(a, ["x", "x", "x", "y", "y", "y"]);
         assert_eq!(b, ["1", "2", "3", "1", "2", "3"]);
         let v: Vec<_> = df.column("value").unwrap().f64().unwrap().iter().collect();

@@ -149,7 +149,7 @@ mod tests {
     }
 
     fn flags(df: &DataFrame) -> Vec<String> {
-        df.column("flag").unwrap().str().unwrap().into_no_null_iter().map(str::to_owned).collect()
+        df.column("flag").unwrap().str().unwrap().iter().flatten().map(str::to_owned).collect()
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Format;
 
 use super::disclose::{SECONDARY, primary_flag};
 use super::transform::{ALL, NATIONAL};
@@ -104,7 +104,7 @@ pub fn published_enrolment(df: &DataFrame) -> PolarsResult<DataFrame> {
 /// Writes the tables into one workbook, a sheet each: numbers as numbers, flags as text.
 fn write_workbook(path: &Path, tables: &[(&str, &DataFrame)]) -> Result<()> {
     let xerr = |source| Error::Xlsx { path: path.to_owned(), source };
-    let mut book = Workbook::new();
+    let mut book = files::workbook();
     let bold = Format::new().set_bold();
     for (name, df) in tables {
         let sheet = book.add_worksheet();

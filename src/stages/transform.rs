@@ -30,10 +30,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let students = load(config, &mut report, Stage::Ingest, "students")?;
     let vipunen = load(config, &mut report, Stage::Fetch, "enrolment")?;
     let mut placement = placement(survey.clone().lazy()).and_then(LazyFrame::collect).ctx("placement table")?;
-    let members = member_periods(config).ctx("member registry")?;
-    let public = vipunen_enrolment(vipunen.lazy(), members, config);
-    let own = survey_enrolment(students.lazy(), survey.lazy(), config.year);
-    let mut enrolment = enrolment(public, own).collect().ctx("enrolment table")?;
+    let mut enrolment = enrolment_table(vipunen.lazy(), students.lazy(), survey.lazy(), config).ctx("enrolment table")?;
     persist(config, &mut report, "placement", &mut placement)?;
     persist(config, &mut report, "enrolment", &mut enrolment)?;
     Ok(report)
@@ -124,6 +121,14 @@ pub fn placement(survey: LazyFrame) -> PolarsResult<LazyFrame> {
         ]))
 }
 
+/// The enrolment table from the Vipunen rows (`stages/fetch/enrolment`) and the survey's
+/// students and placement rows (`stages/ingest/…`).
+pub fn enrolment_table(vipunen: LazyFrame, students: LazyFrame, placement: LazyFrame, config: &Config) -> PolarsResult<DataFrame> {
+    let public = vipunen_enrolment(vipunen, member_periods(config)?, config);
+    let own = survey_enrolment(students, placement, config.year);
+    enrolment(public, own).collect()
+}
+
 /// The registry as a join table: `member_id, provider_id, valid_from, valid_to`.
 fn member_periods(config: &Config) -> PolarsResult<LazyFrame> {
     let periods: Vec<_> = config.registry.periods().collect();
@@ -203,12 +208,12 @@ fn enrolment(public: LazyFrame, own: LazyFrame) -> LazyFrame {
         .with_columns(COUNTS.map(|c| col(c).cast(DataType::Int64)))
         .sort_by_exprs(
             [
-                col("source"),
                 col("year"),
                 total_last("member_id"),
                 col("member_id"),
                 total_last("qualification_code"),
                 col("qualification_code"),
+                col("source"),
             ],
             SortMultipleOptions::default(),
         )

@@ -1,0 +1,11 @@
+//! kooste's integration tests: one binary (every polars test binary links hundreds of MB).
+//!
+//! - `pipeline`: the annual run end to end on the bundled sample, through the real binary.
+//! - `survey`: the survey reader on workbooks the tests build themselves.
+//! - `tables`: transform and disclosure on small hand-computed frames.
+
+mod util;
+
+mod pipeline;
+mod survey;
+mod tables;
