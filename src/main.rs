@@ -46,6 +46,20 @@ enum Command {
         #[arg(long, default_value = "fi")]
         lang: kooste::domain::Lang,
     },
+    /// Write the blank survey return for a year, for one member or for anyone.
+    Template {
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        /// Fill in this member's details and last year's Vipunen graduates (a member id).
+        #[arg(long)]
+        member: Option<String>,
+        /// Language of the template (default: the member's, else fi).
+        #[arg(long)]
+        lang: Option<kooste::domain::Lang>,
+        /// Where to write the workbook (.xlsx).
+        #[arg(short, long)]
+        output_file: PathBuf,
+    },
     /// Write the bundled synthetic sample (returns and snapshots) into the raw folder.
     Sample {
         #[command(flatten)]
@@ -147,7 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let outcomes = kooste::stages::ingest::read_all(&files, &ctx);
             let mut errors = 0;
-            for o in &outcomes {
+            for (o, _) in &outcomes {
                 let e = o.findings.iter().filter(|f| f.severity == Severity::Error).count();
                 errors += e;
                 let verdict = if o.accepted() { "OK" } else { "REJECTED" };
@@ -158,6 +172,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Template { pipeline, member, lang, output_file } => {
+            let config = pipeline.config(true)?;
+            let spec = kooste::survey::template::template_for(&config, config.year, member.as_deref(), lang)?;
+            let bytes = kooste::survey::template::write(&spec).context("writing the template")?;
+            kooste::files::write_bytes(&output_file, &bytes)?;
+            eprintln!(
+                "kooste: wrote the {} template for {} ({}) to {}",
+                config.year,
+                spec.school.as_deref().unwrap_or("any member"),
+                spec.lang.code(),
+                output_file.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Sample { pipeline } => {
             let config = pipeline.config(true)?;

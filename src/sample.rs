@@ -7,14 +7,13 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, XlsxError};
 use serde_json::{Value, json};
 
 use crate::config::{Config, SourceSpec};
 use crate::domain::{Lang, Orientation, QualificationCode, Ytunnus};
 use crate::files;
 use crate::sources::{Provenance, Snapshot};
-use crate::survey::contract::{Col, DetailKey, SheetKind};
+use crate::survey::template::{self, TemplateSpec};
 use crate::survey::{PlacementRow, StudentRow};
 use crate::{Error, Result};
 
@@ -64,102 +63,11 @@ pub fn split(total: u64, weights: &[f64]) -> Vec<u64> {
     parts
 }
 
-/// A return's content, to be written as a workbook in one language.
-#[derive(Clone, Debug)]
-pub struct ReturnSpec {
-    /// Language of sheet names, keys and headers.
-    pub lang: Lang,
-    /// School name.
-    pub school: String,
-    /// Provider id.
-    pub ytunnus: String,
-    /// Statistical year.
-    pub year: i32,
-    /// Contact person (stays in `raw/`).
-    pub contact: String,
-    /// Placement rows.
-    pub placement: Vec<PlacementRow>,
-    /// Students rows.
-    pub students: Vec<StudentRow>,
-}
-
-/// Writes a clean return workbook (the contract's layout, headers in `spec.lang`).
-pub fn write_return(spec: &ReturnSpec) -> Result<Vec<u8>, XlsxError> {
-    let lang = spec.lang;
-    let mut book = files::workbook();
-    let bold = Format::new().set_bold();
-    let details = book.add_worksheet();
-    details.set_name(SheetKind::Details.name(lang))?;
-    let values = [
-        json!(spec.school),
-        json!(spec.ytunnus),
-        json!(spec.year),
-        json!(1),
-        json!(spec.contact),
-    ];
-    for (r, (key, value)) in DetailKey::ALL.iter().zip(values).enumerate() {
-        details.write_string_with_format(r as u32, 0, lang.pick(&key.labels()), &bold)?;
-        match value {
-            Value::Number(n) => details.write_number(r as u32, 1, n.as_f64().unwrap_or(0.0))?,
-            other => details.write_string(r as u32, 1, other.as_str().unwrap_or(""))?,
-        };
-    }
-    details.set_column_width(0, 22)?;
-    details.set_column_width(1, 40)?;
-    for kind in [SheetKind::Placement, SheetKind::Students] {
-        let sheet = book.add_worksheet();
-        sheet.set_name(kind.name(lang))?;
-        for (c, col) in Col::of(kind).iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, lang.pick(&col.labels()), &bold)?;
-        }
-        let rows: Vec<Vec<Value>> = match kind {
-            SheetKind::Placement => spec
-                .placement
-                .iter()
-                .map(|p| {
-                    let mut v = vec![json!(p.qualification.as_string()), json!(lang.pick(&p.orientation.labels()))];
-                    v.push(json!(p.graduation_year));
-                    v.push(json!(p.graduates));
-                    v.extend(p.statuses.iter().map(|s| json!(s)));
-                    v
-                })
-                .collect(),
-            _ => spec
-                .students
-                .iter()
-                .map(|s| {
-                    vec![
-                        json!(s.qualification.as_string()),
-                        json!(lang.pick(&s.orientation.labels())),
-                        json!(s.start_places),
-                        json!(s.applicants),
-                        json!(s.first_choice),
-                        json!(s.new_students),
-                        json!(s.students),
-                    ]
-                })
-                .collect(),
-        };
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                match v {
-                    Value::Number(n) => sheet.write_number(r, c, n.as_f64().unwrap_or(0.0))?,
-                    other => sheet.write_string(r, c, other.as_str().unwrap_or(""))?,
-                };
-            }
-        }
-        sheet.set_column_width(0, 12)?;
-        sheet.set_column_width(1, 22)?;
-    }
-    book.save_to_buffer()
-}
-
 /// Typical placement of conservatory graduates one year on, in [`PlacementStatus::ALL`] order.
 const STATUS_WEIGHTS: [f64; 8] = [0.10, 0.22, 0.16, 0.20, 0.12, 0.07, 0.06, 0.07];
 
 /// The sample's returns: one per member, for the member's qualifications and orientations.
-pub fn returns(config: &Config, rng: &mut Rng) -> Vec<(String, ReturnSpec)> {
+pub fn returns(config: &Config, rng: &mut Rng) -> Vec<(String, TemplateSpec)> {
     let year = config.year;
     let music = [Orientation::Klassinen, Orientation::Rytmi, Orientation::Kansan, Orientation::Kirkko, Orientation::Teatteri, Orientation::Teknologia];
     let mut out = Vec::new();
@@ -208,12 +116,20 @@ pub fn returns(config: &Config, rng: &mut Rng) -> Vec<(String, ReturnSpec)> {
             });
         }
         let lang = if m.lang == Lang::Sv { Lang::Sv } else if i == 5 { Lang::En } else { Lang::Fi };
-        let spec = ReturnSpec {
+        let spec = TemplateSpec {
             lang,
-            school: m.name.clone(),
-            ytunnus: yt.to_string(),
             year,
-            contact: "Esimerkki Yhteyshenkilö".into(),
+            school: Some(m.name.clone()),
+            ytunnus: Some(yt.to_string()),
+            contact: Some("Esimerkki Yhteyshenkilö".into()),
+            qualifications: config
+                .pipeline
+                .publish_qualifications
+                .iter()
+                .filter_map(|q| config.catalogue.get(*q).map(|x| (*q, x.name(lang).to_owned())))
+                .collect(),
+            hints: Vec::new(),
+            hint_year: year - 1,
             placement,
             students,
         };
@@ -243,7 +159,7 @@ fn other_providers() -> Vec<(String, String, Vec<QualificationCode>)> {
 
 /// The Vipunen enrolment snapshot: members (by the provider id valid each year), other
 /// providers, and rows of unrelated qualifications at multi-field providers.
-pub fn vipunen_rows(config: &Config, returns: &[(String, ReturnSpec)], rng: &mut Rng) -> Vec<Value> {
+pub fn vipunen_rows(config: &Config, returns: &[(String, TemplateSpec)], rng: &mut Rng) -> Vec<Value> {
     let updated = format!("{}-04-03", config.year + 1);
     let mut rows = Vec::new();
     let push = |rows: &mut Vec<Value>, year: i32, provider: &str, yt: &str, q: QualificationCode, kind: &str, new: u64, students: u64, grads: u64| {
@@ -359,7 +275,7 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
     let survey_dir = raw.join(config.pipeline.surveys.replace("{year}", &config.year.to_string()));
     for (id, spec) in &returns {
         let path = survey_dir.join(format!("{id}.xlsx"));
-        let bytes = write_return(spec).map_err(|source| Error::Xlsx { path: path.clone(), source })?;
+        let bytes = template::write(spec).map_err(|source| Error::Xlsx { path: path.clone(), source })?;
         files::write_bytes(&path, &bytes)?;
         written.push(path);
     }

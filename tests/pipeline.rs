@@ -125,7 +125,7 @@ fn a_return_with_a_wrong_sum_is_quarantined_with_its_cell_named() {
     spec.placement[0].statuses[3] += 1;
     let sum: u64 = spec.placement[0].statuses.iter().sum();
     let graduates = spec.placement[0].graduates;
-    std::fs::write(w.join("raw/surveys/2025/oulu.xlsx"), kooste::sample::write_return(spec).unwrap()).unwrap();
+    std::fs::write(w.join("raw/surveys/2025/oulu.xlsx"), kooste::survey::template::write(spec).unwrap()).unwrap();
     let raw_before = hashes(&w.join("raw"));
 
     let out = w.kooste_expect(&["run"], 3);

@@ -4,6 +4,7 @@
 //! - `survey`: the survey reader on workbooks the tests build themselves.
 //! - `tables`: transform and disclosure on small hand-computed frames.
 
+mod books;
 mod util;
 
 mod pipeline;

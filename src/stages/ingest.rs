@@ -38,25 +38,63 @@ pub fn return_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads every return of a list of files, then flags members with more than one return.
-pub fn read_all(paths: &[PathBuf], ctx: &ReadContext<'_>) -> Vec<ReadOutcome> {
-    let mut outcomes: Vec<ReadOutcome> = paths.iter().map(|p| survey::read_return(p, ctx)).collect();
+/// Reads every return of a list of files (keeping each file's bytes for its feedback), then
+/// flags members with more than one return.
+pub fn read_all(paths: &[PathBuf], ctx: &ReadContext<'_>) -> Vec<(ReadOutcome, Vec<u8>)> {
+    let mut outcomes: Vec<(ReadOutcome, Vec<u8>)> = paths
+        .iter()
+        .map(|p| match std::fs::read(p) {
+            Ok(bytes) => {
+                let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                (survey::read_return_bytes(&file, &bytes, ctx), bytes)
+            }
+            Err(_) => (survey::read_return(p, ctx), Vec::new()),
+        })
+        .collect();
     let mut by_member: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, o) in outcomes.iter().enumerate() {
+    for (i, (o, _)) in outcomes.iter().enumerate() {
         if let Some(s) = &o.survey {
             by_member.entry(s.member_id.clone()).or_default().push(i);
         }
     }
     for idx in by_member.values().filter(|v| v.len() > 1) {
-        let names: Vec<String> = idx.iter().map(|i| outcomes[*i].file.clone()).collect();
+        let names: Vec<String> = idx.iter().map(|i| outcomes[*i].0.file.clone()).collect();
         for i in idx {
-            let o = &mut outcomes[*i];
+            let o = &mut outcomes[*i].0;
             let mut f = Finding::new(&o.file, Rule::DuplicateReturn, None, Some(names.join(", ")));
             f.member = o.survey.as_ref().map(|s| s.member_id.clone());
             o.findings.push(f);
         }
     }
     outcomes
+}
+
+/// Writes one feedback workbook per return into `dir`, named after the member (or the file
+/// when the member is unknown), in the member's language; removes feedback of files that are
+/// no longer there. Returns the paths written.
+fn write_feedback(config: &Config, dir: &Path, outcomes: &[(ReadOutcome, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (o, bytes) in outcomes {
+        let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
+        let stem = Path::new(&o.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut path = dir.join(format!("{}.xlsx", member.map(|m| m.id.as_str()).unwrap_or(&stem)));
+        if written.contains(&path) {
+            path = dir.join(format!("{}--{stem}.xlsx", member.map(|m| m.id.as_str()).unwrap_or("unknown")));
+        }
+        let lang = member.map(|m| m.lang).unwrap_or(crate::domain::Lang::Fi);
+        let xlsx = survey::feedback::write(bytes, o, member.map(|m| m.name.as_str()), config.year, lang)
+            .map_err(|source| Error::Xlsx { path: path.clone(), source })?;
+        files::write_bytes(&path, &xlsx)?;
+        written.push(path);
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for stale in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| !written.contains(p)) {
+            if stale.extension().is_some_and(|e| e == "xlsx") {
+                std::fs::remove_file(&stale).map_err(|source| FileError::Io { path: stale.clone(), source })?;
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// Reads the year's returns and persists the accepted rows and all findings.
@@ -72,10 +110,14 @@ pub fn run(config: &Config) -> Result<StageReport> {
         year: config.year,
         qualifications: &config.pipeline.publish_qualifications,
     };
-    let outcomes = read_all(&paths, &ctx);
+    let read = read_all(&paths, &ctx);
     for p in &paths {
         report.input(p)?;
     }
+    for path in write_feedback(config, &config.year_dir().join("feedback"), &read)? {
+        report.output(&path)?;
+    }
+    let outcomes: Vec<ReadOutcome> = read.into_iter().map(|(o, _)| o).collect();
     let mut summary = ReturnsSummary::default();
     for o in &outcomes {
         let errors = o.findings.iter().filter(|f| f.is_error()).count();

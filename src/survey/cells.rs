@@ -8,6 +8,9 @@ use chrono::Datelike;
 use super::contract::MISSING_MARKERS;
 use super::findings::Rule;
 
+/// The error values a spreadsheet formula can leave in a cell.
+pub const ERROR_VALUES: [&str; 8] = ["#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"];
+
 /// One cell's value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
@@ -54,7 +57,14 @@ impl Cell {
             Data::Empty => Cell::Empty,
             Data::String(s) => {
                 let t = s.trim();
-                if t.is_empty() { Cell::Empty } else { Cell::Text(t.to_owned()) }
+                if t.is_empty() {
+                    Cell::Empty
+                } else if ERROR_VALUES.contains(&t) {
+                    // ODS stores a formula's error result as text.
+                    Cell::Error(t.to_owned())
+                } else {
+                    Cell::Text(t.to_owned())
+                }
             }
             Data::Float(f) => Cell::Number(*f),
             Data::Int(i) => Cell::Number(*i as f64),

@@ -65,6 +65,8 @@ pub enum Rule {
     HetuPresent,
     /// Two returns for the same member.
     DuplicateReturn,
+    /// A table has no rows at all.
+    NoRows,
 }
 
 impl Rule {
@@ -94,13 +96,14 @@ impl Rule {
             Rule::TotalsRowMismatch => "totals_row_mismatch",
             Rule::HetuPresent => "hetu_present",
             Rule::DuplicateReturn => "duplicate_return",
+            Rule::NoRows => "no_rows",
         }
     }
 
     /// The severity this rule always has.
     pub fn severity(self) -> Severity {
         match self {
-            Rule::UnknownHeader | Rule::NameMismatch | Rule::DateAsYear => Severity::Warning,
+            Rule::UnknownHeader | Rule::NameMismatch | Rule::DateAsYear | Rule::NoRows => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -222,6 +225,11 @@ impl Rule {
                 "Jäseneltä on useampi palautus: {expected}.",
                 "Medlemmen har flera svar: {expected}.",
                 "The member has more than one return: {expected}.",
+            ),
+            Rule::NoRows => (
+                "Taulukossa ei ole yhtään riviä. Jos valmistuneita tai opiskelijoita ei ollut, kirjoita 0.",
+                "Tabellen har inga rader. Om det inte fanns några utexaminerade eller studerande, skriv 0.",
+                "The table has no rows. If there were no graduates or students, enter 0.",
             ),
         }
     }

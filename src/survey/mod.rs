@@ -6,10 +6,12 @@
 
 pub mod cells;
 pub mod contract;
+pub mod feedback;
 pub mod findings;
 pub mod hetu;
 mod read;
 mod table;
+pub mod template;
 
 pub use findings::{Finding, Rule, Severity};
 pub use read::{ReadContext, read_return, read_return_bytes};

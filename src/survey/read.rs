@@ -47,7 +47,16 @@ pub fn read_return(path: &Path, ctx: &ReadContext<'_>) -> ReadOutcome {
 /// Reads a return from its bytes (the format is recognised from the content).
 pub fn read_return_bytes(file: &str, bytes: &[u8], ctx: &ReadContext<'_>) -> ReadOutcome {
     let mut r = ReturnReader { file, ctx, findings: Vec::new(), member: None };
-    let survey = r.read(bytes);
+    // A malformed file must never stop the batch: should a parser panic on hostile bytes, the
+    // file is reported unreadable like any other broken file.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.read(bytes)));
+    let survey = match read {
+        Ok(survey) => survey,
+        Err(_) => {
+            r.findings.push(Finding::new(file, Rule::UnreadableFile, Some("the file is malformed".into()), None));
+            None
+        }
+    };
     let member = r.member.clone();
     let mut findings = r.findings;
     for f in &mut findings {
@@ -69,6 +78,11 @@ impl ReturnReader<'_> {
     }
 
     fn read(&mut self, bytes: &[u8]) -> Option<SurveyReturn> {
+        if is_encrypted(bytes) {
+            let why = "the workbook is password-protected: save it without a password".to_owned();
+            self.findings.push(Finding::new(self.file, Rule::UnreadableFile, Some(why), None));
+            return None;
+        }
         let mut book = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
             Ok(b) => b,
             Err(e) => {
@@ -326,6 +340,7 @@ impl ReturnReader<'_> {
                 statuses,
             });
         }
+        self.check_not_empty(sheet, h, rows.is_empty());
         rows
     }
 
@@ -366,7 +381,16 @@ impl ReturnReader<'_> {
                 students: c[4],
             });
         }
+        self.check_not_empty(sheet, h, rows.is_empty());
         rows
+    }
+
+    /// A table with no data rows at all is worth a word (an empty template sent back?).
+    fn check_not_empty(&mut self, sheet: &str, h: &Header, empty: bool) {
+        let any_rows = self.findings.iter().any(|f| f.sheet.as_deref() == Some(sheet) && f.is_error());
+        if empty && !any_rows {
+            self.finding(Rule::NoRows, sheet, format!("{}", h.row + 2), None, None);
+        }
     }
 
     /// A totals row is skipped, but each of its counts must equal the sum of the rows read.
@@ -431,6 +455,14 @@ fn best_sheet(sheets: &[(String, Grid)], kind: SheetKind) -> Option<(&str, &Grid
             h.cols.iter().any(|(c, _)| !matches!(c, Col::Qualification | Col::Orientation))
         })
         .max_by_key(|(_, _, h)| h.cols.len())
+}
+
+/// Whether the bytes are an encrypted Office document: a compound file (the container of
+/// `.xls` too) holding an `EncryptedPackage` stream, named in UTF-16.
+fn is_encrypted(bytes: &[u8]) -> bool {
+    const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.starts_with(&CFB) && bytes.windows(name.len()).any(|w| w == name.as_slice())
 }
 
 fn first_line(s: &str) -> String {
