@@ -137,11 +137,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             if summary.quarantined.is_empty() {
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("kooste: quarantined: {}", summary.quarantined.join(", "));
-                Ok(ExitCode::from(EXIT_QUARANTINED))
+                return Ok(ExitCode::SUCCESS);
             }
+            let names: Vec<&str> = summary.quarantined.iter().map(|q| q.file.as_str()).collect();
+            eprintln!("kooste: quarantined: {}", names.join(", "));
+            for q in &summary.quarantined {
+                let first = q.first_error.as_deref().unwrap_or("");
+                eprintln!("  {} ({}): {} errors; first: {first}", q.file, q.member.as_deref().unwrap_or("member unknown"), q.errors);
+            }
+            eprintln!("kooste: each school's feedback workbook is in {}", summary.output_dir.join("feedback").display());
+            Ok(ExitCode::from(EXIT_QUARANTINED))
         }
         Command::Validate { paths, pipeline, lang } => {
             let config = pipeline.config(true)?;

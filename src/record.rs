@@ -43,6 +43,9 @@ pub struct Quarantined {
     pub member: Option<String>,
     /// Its error findings.
     pub errors: usize,
+    /// The first error, as `sheet!cell rule: message` (English).
+    #[serde(default)]
+    pub first_error: Option<String>,
 }
 
 /// What ingest made of the returns.

@@ -136,7 +136,11 @@ pub fn run(config: &Config) -> Result<StageReport> {
         } else {
             let member = o.survey.as_ref().map(|s| s.member_id.clone());
             tracing::warn!(file = %o.file, errors, "Return quarantined: left out of the published figures.");
-            summary.quarantined.push(Quarantined { file: o.file.clone(), member, errors });
+            let first_error = o.findings.iter().find(|f| f.is_error()).map(|f| {
+                let place = [f.sheet.as_deref(), f.cell.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("!");
+                format!("{place} {}: {}", f.rule.code(), f.message_en).trim().to_owned()
+            });
+            summary.quarantined.push(Quarantined { file: o.file.clone(), member, errors, first_error });
         }
     }
     let accepted: Vec<&ReadOutcome> = outcomes.iter().filter(|o| o.accepted()).collect();

@@ -117,8 +117,8 @@ pub struct RunSummary {
     pub stages: Vec<Stage>,
     /// Returns read and accepted.
     pub accepted: usize,
-    /// Returns quarantined (file names).
-    pub quarantined: Vec<String>,
+    /// Returns quarantined.
+    pub quarantined: Vec<record::Quarantined>,
     /// Findings by severity.
     pub errors: usize,
     /// Warnings.
@@ -156,7 +156,7 @@ pub fn run(config: &Config, only: Option<Stage>) -> Result<RunSummary> {
     Ok(RunSummary {
         stages,
         accepted: record.returns.accepted,
-        quarantined: record.returns.quarantined.iter().map(|q| q.file.clone()).collect(),
+        quarantined: record.returns.quarantined.clone(),
         errors: record.returns.errors,
         warnings: record.returns.warnings,
         output_dir: config.year_dir(),

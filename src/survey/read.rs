@@ -430,8 +430,12 @@ fn is_totals_row(grid: &Grid, h: &Header, r: u32) -> bool {
 }
 
 fn detail_key(text: &str) -> Option<DetailKey> {
+    static KEYS: std::sync::OnceLock<Vec<(String, DetailKey)>> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        DetailKey::ALL.iter().flat_map(|k| Lang::ALL.map(|l| (fold(l.pick(&k.labels())), *k))).collect()
+    });
     let f = fold(text);
-    DetailKey::ALL.into_iter().find(|k| Lang::ALL.iter().any(|l| fold(l.pick(&k.labels())) == f))
+    keys.iter().find(|(t, _)| *t == f).map(|(_, k)| *k)
 }
 
 /// A details sheet has at least two of the contract's keys in its rows.

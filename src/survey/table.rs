@@ -2,6 +2,9 @@
 //! be split over two rows ("Jatko-opinnot" over "yliopisto | ammattikorkeakoulu | muu"), be
 //! in fi, sv or en, in any order, with extra spaces, line breaks and punctuation.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::cells::Grid;
 use super::contract::{Col, SheetKind};
 use crate::domain::{Lang, fold};
@@ -39,17 +42,31 @@ fn aliases(c: Col) -> &'static [&'static str] {
     }
 }
 
+/// Folded header texts of each table kind → column, built once: header matching runs for
+/// every cell of the first rows of every sheet, so folding the vocabulary each time would
+/// dominate reading.
+fn vocabulary() -> &'static HashMap<(SheetKind, String), Col> {
+    static VOCABULARY: OnceLock<HashMap<(SheetKind, String), Col>> = OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        let mut map = HashMap::new();
+        for kind in [SheetKind::Placement, SheetKind::Students] {
+            for col in Col::of(kind) {
+                for t in Lang::ALL.map(|l| l.pick(&col.labels())).into_iter().chain(aliases(col).iter().copied()) {
+                    map.entry((kind, fold(t))).or_insert(col);
+                }
+            }
+        }
+        map
+    })
+}
+
 /// Which contract column a header text names, among the columns of `kind`.
 pub fn match_header(kind: SheetKind, text: &str) -> Option<Col> {
     let f = fold(text);
     if f.is_empty() {
         return None;
     }
-    let cols = Col::of(kind);
-    cols.iter()
-        .copied()
-        .find(|c| Lang::ALL.iter().any(|l| fold(l.pick(&c.labels())) == f))
-        .or_else(|| cols.iter().copied().find(|c| aliases(*c).contains(&f.as_str())))
+    vocabulary().get(&(kind, f)).copied()
 }
 
 /// The header a row would give. A cell is read under the band above it first (a group label
