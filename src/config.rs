@@ -55,6 +55,9 @@ pub enum SourceSpec {
         /// RSQL filter sent with the request (recorded in the snapshot's provenance).
         #[serde(default)]
         filter: Option<String>,
+        /// Sort for stable paging, e.g. `+tilastovuosi,+koodiKoulutuksenJarjestaja`.
+        #[serde(default)]
+        sort: Option<String>,
     },
     /// A Statistics Finland PxWeb table.
     Pxweb {
@@ -63,6 +66,10 @@ pub enum SourceSpec {
         /// Language of the labels asked for.
         #[serde(default = "default_pxweb_lang")]
         lang: Lang,
+        /// Values wanted per variable, by variable-code prefix → value codes or labels
+        /// (`*` = all); the codes are resolved from the table's metadata on every run.
+        #[serde(default)]
+        select: BTreeMap<String, Vec<String>>,
     },
 }
 
@@ -96,6 +103,43 @@ impl Default for DisclosureRule {
     }
 }
 
+/// How the public services are asked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchSettings {
+    /// Vipunen API base.
+    pub vipunen_url: String,
+    /// PxWeb API base.
+    pub pxweb_url: String,
+    /// `Caller-Id` sent to Vipunen (`<organisation>.<name>`).
+    pub caller_id: String,
+    /// Whole-request timeout, seconds.
+    pub timeout_secs: u64,
+    /// Retries of a failed request (429, 5xx, network).
+    pub retries: usize,
+    /// First backoff delay, milliseconds.
+    pub backoff_ms: u64,
+    /// Vipunen rows per page.
+    pub page_size: usize,
+    /// Re-ask a service when its snapshot is older than this (days); none = only when asked.
+    pub max_age_days: Option<u32>,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        Self {
+            vipunen_url: "https://api.vipunen.fi/api".into(),
+            pxweb_url: "https://pxdata.stat.fi/PxWeb/api/v1".into(),
+            caller_id: "konservatorioliitto.kooste".into(),
+            timeout_secs: 60,
+            retries: 4,
+            backoff_ms: 500,
+            page_size: 5000,
+            max_age_days: None,
+        }
+    }
+}
+
 /// The pipeline file as written (paths relative to the file's folder).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +167,9 @@ pub struct PipelineFile {
     /// Disclosure control.
     #[serde(default)]
     pub disclosure: DisclosureRule,
+    /// How the services are asked.
+    #[serde(default)]
+    pub fetch: FetchSettings,
     /// Public sources by name.
     pub sources: BTreeMap<String, SourceSpec>,
 }
@@ -138,6 +185,8 @@ pub struct Overrides {
     pub output: Option<PathBuf>,
     /// Use snapshots only; never touch the network.
     pub offline: bool,
+    /// Re-ask the services even when snapshots are present.
+    pub refresh: bool,
     /// The command line, for the run record.
     pub command: Vec<String>,
 }
@@ -180,6 +229,8 @@ pub struct Config {
     pub catalogue: Catalogue,
     /// Use snapshots only.
     pub offline: bool,
+    /// Re-ask the services even when snapshots are present.
+    pub refresh: bool,
     /// The command line, for the run record.
     pub command: Vec<String>,
 }
@@ -211,6 +262,12 @@ impl Config {
         if file.languages.is_empty() {
             return Err(invalid("languages is empty".into()));
         }
+        for (base, what) in [(&file.fetch.vipunen_url, "vipunen_url"), (&file.fetch.pxweb_url, "pxweb_url")] {
+            url::Url::parse(base).map_err(|e| invalid(format!("fetch.{what} '{base}': {e}")))?;
+        }
+        if file.fetch.page_size == 0 {
+            return Err(invalid("fetch.page_size must be at least 1".into()));
+        }
         if file.disclosure.threshold < 1 {
             return Err(invalid("disclosure.threshold must be at least 1".into()));
         }
@@ -234,6 +291,7 @@ impl Config {
             registry,
             catalogue,
             offline: o.offline,
+            refresh: o.refresh,
             command: o.command,
         })
     }

@@ -35,6 +35,19 @@ enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Bring the public statistics snapshots in raw/public/ up to date (only missing ones,
+    /// unless --refresh), then decode them.
+    Fetch {
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        /// Ask the services again even when a snapshot is present (unchanged data is not
+        /// downloaded again).
+        #[arg(long)]
+        refresh: bool,
+        /// Use the snapshots only; fail clearly when one is missing.
+        #[arg(long, conflicts_with = "refresh")]
+        offline: bool,
+    },
     /// Check survey returns against the contract and print what to fix (exit 0 = no errors).
     Validate {
         /// Return files or folders of returns.
@@ -90,6 +103,7 @@ impl PipelineArgs {
             raw: self.raw.clone(),
             output: self.output.clone(),
             offline,
+            refresh: false,
             command: std::env::args().collect(),
         };
         Ok(Config::load(&self.pipeline, overrides)?)
@@ -108,15 +122,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs to stderr (`KOOSTE_LOG` filters them); on a terminal, progress bars for stages and
+/// pages through tracing-indicatif (indicatif draws nothing when stderr is not a terminal,
+/// so scheduled runs get plain log lines).
 fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("KOOSTE_LOG").unwrap_or_else(|_| EnvFilter::new("kooste=info,warn"));
     use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter = EnvFilter::try_from_env("KOOSTE_LOG").unwrap_or_else(|_| EnvFilter::new("kooste=info,warn"));
+    let bars = tracing_indicatif::IndicatifLayer::new().with_max_progress_bars(4, None);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt::layer().with_target(false).with_ansi(std::io::stderr().is_terminal()).with_writer(bars.get_stderr_writer()))
+        .with(bars)
         .init();
 }
 
@@ -147,6 +166,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             eprintln!("kooste: each school's feedback workbook is in {}", summary.output_dir.join("feedback").display());
             Ok(ExitCode::from(EXIT_QUARANTINED))
+        }
+        Command::Fetch { pipeline, refresh, offline } => {
+            let mut config = pipeline.config(offline)?;
+            config.refresh = refresh;
+            kooste::run(&config, Some(Stage::Fetch))?;
+            eprintln!("kooste: snapshots ready in {}", config.raw.join("public").display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Validate { paths, pipeline, lang } => {
             let config = pipeline.config(true)?;

@@ -283,7 +283,7 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
     for spec in config.pipeline.sources.values() {
         let path = raw.join(spec.snapshot_path());
         let (bytes, provenance) = match spec {
-            SourceSpec::Vipunen { resource, filter } => {
+            SourceSpec::Vipunen { resource, filter, .. } => {
                 let rows = vipunen_rows(config, &returns, &mut rng);
                 let bytes = serde_json::to_vec_pretty(&rows).expect("plain JSON");
                 let p = Provenance {
@@ -301,7 +301,7 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
                 };
                 (bytes, p)
             }
-            SourceSpec::Pxweb { table, lang } if table == "opiskt/14rw" => {
+            SourceSpec::Pxweb { table, lang, .. } if table == "opiskt/14rw" => {
                 let bytes = include_bytes!("../tests/fixtures/statfin_opiskt_14rw_jsonstat2_2026-05-28.json").to_vec();
                 let p = Provenance {
                     service: "statfin".into(),
@@ -318,7 +318,7 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
                 };
                 (bytes, p)
             }
-            SourceSpec::Pxweb { table, lang } => {
+            SourceSpec::Pxweb { table, lang, .. } => {
                 let ds = statfin_placement(config, &mut rng);
                 let bytes = serde_json::to_vec_pretty(&ds).expect("plain JSON");
                 let p = Provenance {

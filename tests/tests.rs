@@ -7,6 +7,7 @@
 mod books;
 mod util;
 
+mod fetch;
 mod pipeline;
 mod survey;
 mod tables;

@@ -6,6 +6,7 @@
 //! fetch stage reads snapshots only through [`Snapshot::load`], which checks the sidecar's sha256
 //! against the bytes, so an edited or truncated snapshot is caught before it is used.
 
+pub mod http;
 pub mod pxweb;
 pub mod vipunen;
 
@@ -44,6 +45,18 @@ pub enum SourceError {
         actual: String,
         /// sha256 in the sidecar.
         recorded: String,
+    },
+    /// A request failed for good (after retries).
+    #[error(transparent)]
+    Http(#[from] http::HttpError),
+    /// A service answered, but not with what was expected (schema drift, unknown table,
+    /// rows that do not add up).
+    #[error("{url}: {message}")]
+    Response {
+        /// The URL asked.
+        url: String,
+        /// What changed or is wrong.
+        message: String,
     },
     /// The response does not have the shape the decoder expects (schema drift).
     #[error("snapshot {path}: {message}")]
