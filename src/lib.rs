@@ -12,6 +12,7 @@
 
 pub mod charts;
 pub mod config;
+pub mod disclosure;
 pub mod domain;
 pub mod files;
 pub mod record;

@@ -74,7 +74,7 @@ fn placement_counts_totals_and_shares_by_hand() {
 #[test]
 fn disclosure_of_the_hand_computed_placement() {
     let df = transform::placement(survey_rows().lazy()).unwrap().collect().unwrap();
-    let (out, stats) = disclose::placement_table(df, 5).unwrap();
+    let (out, stats, log) = disclose::placement_table(df, 5).unwrap();
     let flag = |member: &str, q: &str, o: &str, status: &str| -> String {
         let r = out
             .clone()
@@ -90,19 +90,41 @@ fn disclosure_of_the_hand_computed_placement() {
             .unwrap();
         r.column("flag").unwrap().str().unwrap().get(0).unwrap().to_owned()
     };
-    // oulu klassinen: 2, 3 small → both primary; 5 published.
+    // oulu klassinen: 2 and 3 are small → both primary.
     assert_eq!(flag("oulu", "321204", "klassinen", "university"), "1-4");
     assert_eq!(flag("oulu", "321204", "klassinen", "uas"), "1-4");
-    assert_eq!(flag("oulu", "321204", "klassinen", "employed_in_field"), "");
-    // oulu rytmi: one small count (1) → the next smallest non-zero (5) is hidden too.
+    // oulu rytmi: one small count (1) → the smallest other non-zero (5) is hidden too …
     assert_eq!(flag("oulu", "321204", "rytmi", "uas"), "1-4");
     assert_eq!(flag("oulu", "321204", "rytmi", "employed_in_field"), "..");
+    // … and then klassinen's 5 as well, or Oulu's published total over orientations (10)
+    // minus klassinen's 5 would give rytmi's away.
+    assert_eq!(flag("oulu", "321204", "klassinen", "employed_in_field"), "..");
+    // Oulu's total over orientations (10) is hidden too: with Lahti's 3 hidden, the published
+    // association total 13 minus Oulu's 10 would give Lahti's away.
+    assert_eq!(flag("oulu", "321204", "all", "employed_in_field"), "..");
+    assert_eq!(flag("oulu", "all", "all", "employed_in_field"), "..");
+    assert_eq!(flag("all", "321204", "all", "employed_in_field"), "");
+    // Lahti: n = 4, both non-zero counts small.
+    assert_eq!(flag("lahti", "321204", "klassinen", "university"), "1-4");
+    assert_eq!(flag("lahti", "321204", "klassinen", "employed_in_field"), "1-4");
     // The association (n = 20 ≥ 5) is published as it is, small counts included.
     assert_eq!(flag("all", "all", "all", "university"), "");
     assert_eq!(flag("all", "all", "all", "uas"), "");
-    // The association's rytmi group has n = 6 ≥ 5: published.
+    assert_eq!(flag("all", "321204", "klassinen", "university"), "");
+    // The association's rytmi group (n = 6) is published too — but Oulu is its only member, so
+    // it gives Oulu's rytmi counts away: reported, not hidden.
     assert_eq!(flag("all", "321204", "rytmi", "uas"), "");
     assert!(stats.primary > 0 && stats.secondary > 0);
+    assert_eq!(log.len(), stats.primary + stats.secondary, "every hidden cell is logged");
+    let rule = |cell: &str| log.iter().find(|s| s.cell == cell).map(|s| s.rule);
+    assert_eq!(
+        rule("member_id=oulu;qualification_code=321204;orientation=klassinen;graduation_year=2024;status=university"),
+        Some("primary")
+    );
+    assert_eq!(
+        rule("member_id=oulu;qualification_code=321204;orientation=rytmi;graduation_year=2024;status=uas"),
+        Some("exposed")
+    );
     // No suppressed value is left in the count or share column.
     let hidden = out.column("flag").unwrap().str().unwrap().iter().map(|f| f != Some("")).collect::<Vec<_>>();
     let counts = out.column("count").unwrap().i64().unwrap();
@@ -179,10 +201,159 @@ fn enrolment_small_counts_are_flagged() {
         "new_students" => [3i64, 40], "students" => [0i64, 120], "graduates" => [5i64, 30], "source" => ["vipunen", "vipunen"],
     )
     .unwrap();
-    let (out, stats) = disclose::enrolment_table(df, 5).unwrap();
+    let (out, stats, _) = disclose::enrolment_table(df, 5).unwrap();
     assert_eq!(stats.primary, 1);
     assert_eq!(out.column("new_students").unwrap().i64().unwrap().get(0), None);
     assert_eq!(out.column("new_students_flag").unwrap().str().unwrap().get(0), Some("1-4"));
     assert_eq!(out.column("students").unwrap().i64().unwrap().get(0), Some(0), "zero is not suppressed");
     assert_eq!(out.column("graduates").unwrap().i64().unwrap().get(0), Some(5));
+}
+
+/// A random survey table: a few members, random orientations, graduates split at random.
+fn random_survey(rng: &mut kooste::sample::Rng) -> DataFrame {
+    use kooste::domain::{Orientation, PlacementStatus};
+    let members = ["helsinki", "oulu", "lahti", "kuopio", "turku", "tampere"];
+    let n_members = rng.range(2, members.len() as u64) as usize;
+    let mut rows: Vec<(String, String, String, i32, i64, Vec<i64>)> = Vec::new();
+    for m in &members[..n_members] {
+        for o in Orientation::ALL {
+            if rng.unit() < 0.6 {
+                continue;
+            }
+            for gy in [2024, 2025] {
+                let g = rng.range(0, 15) as i64;
+                let mut parts = vec![0i64; 8];
+                for _ in 0..g {
+                    parts[rng.range(0, 7) as usize] += 1;
+                }
+                rows.push((m.to_string(), o.qualification().as_string(), o.code().to_owned(), gy, g, parts));
+            }
+        }
+    }
+    let mut cols = vec![
+        Column::new("year".into(), vec![2025; rows.len()]),
+        Column::new("member_id".into(), rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()),
+        Column::new("file".into(), rows.iter().map(|r| format!("{}.xlsx", r.0)).collect::<Vec<_>>()),
+        Column::new("row".into(), vec![2u32; rows.len()]),
+        Column::new("qualification_code".into(), rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>()),
+        Column::new("orientation".into(), rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>()),
+        Column::new("graduation_year".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+        Column::new("graduates".into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+    ];
+    for (k, s) in PlacementStatus::ALL.iter().enumerate() {
+        cols.push(Column::new(s.code().into(), rows.iter().map(|r| r.5[k]).collect::<Vec<_>>()));
+    }
+    DataFrame::new(rows.len(), cols).unwrap()
+}
+
+/// Property: in random placement tables, no hidden cell can be pinned down to one value by
+/// interval bounds from the published group, orientation, qualification and association
+/// totals — computed here independently of kooste's own audit — except a member's cell that
+/// an association total with that member as its only contributor gives away (which kooste
+/// reports as exposed).
+#[test]
+fn no_hidden_cell_is_pinned_down_by_the_published_totals() {
+    use std::collections::{BTreeMap, BTreeSet};
+    const INF: i64 = 1 << 40;
+    let mut rng = kooste::sample::Rng::new(11);
+    let mut hidden_total = 0;
+    let mut pinned_total = 0;
+    for case in 0..60 {
+        let survey = random_survey(&mut rng);
+        if survey.height() == 0 {
+            continue;
+        }
+        let table = transform::placement(survey.lazy()).unwrap().collect().unwrap();
+        let (out, _, log) = disclose::placement_table(table, 5).unwrap();
+        type Key = (String, String, String, i32, String);
+        let s = |c: &str| out.column(c).unwrap().str().unwrap().iter().map(|v| v.unwrap().to_owned()).collect::<Vec<_>>();
+        let (m, q, o, st, flag) = (s("member_id"), s("qualification_code"), s("orientation"), s("status"), s("flag"));
+        let gy: Vec<i32> = out.column("graduation_year").unwrap().i32().unwrap().iter().map(|v| v.unwrap()).collect();
+        let count: Vec<Option<i64>> = out.column("count").unwrap().i64().unwrap().iter().collect();
+        let graduates: Vec<i64> = out.column("graduates").unwrap().i64().unwrap().iter().map(|v| v.unwrap()).collect();
+        let mut b: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+        let mut n_of: BTreeMap<(String, String, String, i32), i64> = BTreeMap::new();
+        for i in 0..out.height() {
+            let range = match (flag[i].as_str(), count[i]) {
+                ("", Some(v)) => (v, v),
+                ("1-4", None) => (1, 4),
+                ("..", None) => (0, INF),
+                other => panic!("case {case}: inconsistent cell {other:?}"),
+            };
+            b.insert((m[i].clone(), q[i].clone(), o[i].clone(), gy[i], st[i].clone()), range);
+            n_of.insert((m[i].clone(), q[i].clone(), o[i].clone(), gy[i]), graduates[i]);
+        }
+        // The constraints, as a reader of the published tables would write them.
+        let mut sums: Vec<(Option<Key>, i64, Vec<Key>)> = Vec::new();
+        for ((mm, qq, oo, g), n) in &n_of {
+            let parts = b.keys().filter(|k| (&k.0, &k.1, &k.2, k.3) == (mm, qq, oo, *g)).cloned().collect();
+            sums.push((None, *n, parts));
+        }
+        for k in b.keys() {
+            let (mm, qq, oo, g, ss) = k;
+            let matches = |f: &dyn Fn(&Key) -> bool| b.keys().filter(|x| f(x)).cloned().collect::<Vec<_>>();
+            if oo == "all" && qq != "all" {
+                sums.push((Some(k.clone()), 0, matches(&|x| &x.0 == mm && &x.1 == qq && x.2 != "all" && x.3 == *g && &x.4 == ss)));
+            }
+            if oo == "all" && qq == "all" {
+                sums.push((Some(k.clone()), 0, matches(&|x| &x.0 == mm && x.1 != "all" && x.2 == "all" && x.3 == *g && &x.4 == ss)));
+            }
+            if mm == "all" {
+                sums.push((Some(k.clone()), 0, matches(&|x| x.0 != "all" && &x.1 == qq && &x.2 == oo && x.3 == *g && &x.4 == ss)));
+            }
+        }
+        loop {
+            let mut changed = false;
+            for (total, known, parts) in &sums {
+                if parts.is_empty() {
+                    continue;
+                }
+                let (t_lo, t_hi) = total.as_ref().map(|t| b[t]).unwrap_or((*known, *known));
+                let lo_sum: i64 = parts.iter().map(|p| b[p].0).sum();
+                let open = parts.iter().filter(|p| b[*p].1 >= INF).count();
+                let closed_hi: i64 = parts.iter().map(|p| b[p].1).filter(|h| *h < INF).sum();
+                let hi_sum = if open > 0 { INF } else { closed_hi };
+                for p in parts {
+                    let (lo, hi) = b[p];
+                    let others_hi = if open > usize::from(hi >= INF) { INF } else { closed_hi - if hi < INF { hi } else { 0 } };
+                    let nlo = if others_hi >= INF { lo } else { lo.max(t_lo - others_hi) };
+                    let nhi = if t_hi >= INF { hi } else { hi.min(t_hi - (lo_sum - lo)) };
+                    if (nlo, nhi) != (lo, hi) {
+                        b.insert(p.clone(), (nlo, nhi));
+                        changed = true;
+                    }
+                }
+                if let Some(t) = total {
+                    let (lo, hi) = b[t];
+                    let (nlo, nhi) = (lo.max(lo_sum), hi.min(hi_sum));
+                    if (nlo, nhi) != (lo, hi) {
+                        b.insert(t.clone(), (nlo, nhi));
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let exposed: BTreeSet<String> = log.iter().filter(|l| l.rule == "exposed").map(|l| l.cell.clone()).collect();
+        for i in 0..out.height() {
+            if flag[i].is_empty() {
+                continue;
+            }
+            hidden_total += 1;
+            let k = (m[i].clone(), q[i].clone(), o[i].clone(), gy[i], st[i].clone());
+            let (lo, hi) = b[&k];
+            let cell = format!("member_id={};qualification_code={};orientation={};graduation_year={};status={}", k.0, k.1, k.2, k.3, k.4);
+            // A hidden zero that can be worked out gives nobody away; any other pinned cell
+            // must be one kooste itself reports as exposed.
+            assert!(lo < hi || lo == 0 || exposed.contains(&cell), "case {case}: {cell} is pinned to {lo} (flag {})", flag[i]);
+            if lo == hi && lo > 0 {
+                pinned_total += 1;
+            }
+            assert!(!(exposed.contains(&cell) && lo < hi), "case {case}: {cell} reported exposed but is not pinned");
+        }
+    }
+    assert!(hidden_total > 500, "the random tables exercise suppression ({hidden_total} hidden cells)");
+    eprintln!("{hidden_total} hidden cells, {pinned_total} exposed");
 }

@@ -2,16 +2,18 @@
 //! identified from anything published. Nothing reaches the report without passing here.
 //!
 //! In: `stages/transform/{placement,enrolment}.parquet`. Out: `stages/disclose/{placement,
-//! enrolment}.parquet`: the same rows, with suppressed values set to null and a flag column
-//! saying why (`1-4`: a small count; `..`: hidden so a small count cannot be recovered).
+//! enrolment}.parquet` — the same rows, with hidden values set to null and a flag column saying
+//! why (`1-4`: a small count; `..`: hidden so that a small count cannot be recovered) — and
+//! `output/<year>/suppressions.csv`, every hidden cell with its table and rule.
 //!
-//! Rules (the official publisher's, with the configured threshold `t`, default 5):
-//! - primary: a count from 1 to t − 1 is suppressed; association totals (`member_id = all`)
-//!   are published unsuppressed where their group has at least t graduates;
-//! - secondary, within one group of the placement table: where exactly one status is
-//!   suppressed, the smallest other non-zero status is hidden too, so the group's graduates
-//!   minus the published counts does not reveal it;
-//! - a share is suppressed with its count.
+//! The tables published together are one problem ([`crate::disclosure`]): in the placement
+//! table a group's statuses add up to its graduates, orientations to their qualification,
+//! qualifications to the member's total, and members to the association; in the enrolment
+//! table qualifications add up to a member's total and members to the association. A share is
+//! hidden with its count.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use polars::prelude::*;
 use serde_json::json;
@@ -19,7 +21,12 @@ use serde_json::json;
 use super::transform::ALL;
 use super::{Stage, StageReport, load, persist};
 use crate::config::Config;
+use crate::disclosure::{Flag, Problem, Total, suppress};
+use crate::files;
 use crate::{FrameContext, Result};
+
+/// The suppression log's rule for a hidden count that the published figures still give away.
+pub const EXPOSED: &str = "exposed";
 
 /// The flag of a secondarily suppressed cell.
 pub const SECONDARY: &str = "..";
@@ -29,31 +36,18 @@ pub fn primary_flag(threshold: u32) -> String {
     if threshold <= 2 { "1".into() } else { format!("1-{}", threshold - 1) }
 }
 
-/// Applies disclosure control to the tables.
-pub fn run(config: &Config) -> Result<StageReport> {
-    let mut report = StageReport::new(Stage::Disclose);
-    let threshold = config.pipeline.disclosure.threshold;
-    let placement = load(config, &mut report, Stage::Transform, "placement")?;
-    let enrolment = load(config, &mut report, Stage::Transform, "enrolment")?;
-    let (mut placement, p) = placement_table(placement, threshold).ctx("placement disclosure")?;
-    let (mut enrolment, e) = enrolment_table(enrolment, threshold).ctx("enrolment disclosure")?;
-    tracing::info!(primary = p.primary + e.primary, secondary = p.secondary, "Cells suppressed.");
-    persist(config, &mut report, "placement", &mut placement)?;
-    persist(config, &mut report, "enrolment", &mut enrolment)?;
-    report.details.insert(
-        "suppressed".into(),
-        json!({
-            "threshold": threshold,
-            "placement": { "primary": p.primary, "secondary": p.secondary },
-            "enrolment": { "primary": e.primary, "secondary": e.secondary },
-            "legend": { primary_flag(threshold): format!("a count from 1 to {}", threshold - 1),
-                        SECONDARY: "hidden so that a small count cannot be recovered from totals" },
-        }),
-    );
-    Ok(report)
+/// One hidden cell, for the suppression log.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Suppression {
+    /// The table.
+    pub table: &'static str,
+    /// The cell's key, `column=value` pairs joined by `;`.
+    pub cell: String,
+    /// `primary` or `secondary`.
+    pub rule: &'static str,
 }
 
-/// How many cells were suppressed, by rule.
+/// How many cells were hidden, by rule.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Suppressed {
     /// Small counts.
@@ -62,112 +56,224 @@ pub struct Suppressed {
     pub secondary: usize,
 }
 
-/// Suppresses the placement table (sorted by group, as transform writes it).
-pub fn placement_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame, Suppressed)> {
+impl Suppressed {
+    fn of(flags: &[Flag]) -> Self {
+        Self {
+            primary: flags.iter().filter(|f| **f == Flag::Primary).count(),
+            secondary: flags.iter().filter(|f| **f == Flag::Secondary).count(),
+        }
+    }
+}
+
+/// Applies disclosure control to the tables.
+pub fn run(config: &Config) -> Result<StageReport> {
+    let mut report = StageReport::new(Stage::Disclose);
+    let threshold = config.pipeline.disclosure.threshold;
+    let placement = load(config, &mut report, Stage::Transform, "placement")?;
+    let enrolment = load(config, &mut report, Stage::Transform, "enrolment")?;
+    let (mut placement, p, mut log) = placement_table(placement, threshold).ctx("placement disclosure")?;
+    let (mut enrolment, e, log2) = enrolment_table(enrolment, threshold).ctx("enrolment disclosure")?;
+    log.extend(log2);
+    tracing::info!(primary = p.primary + e.primary, secondary = p.secondary + e.secondary, "Cells suppressed.");
+    persist(config, &mut report, "placement", &mut placement)?;
+    persist(config, &mut report, "enrolment", &mut enrolment)?;
+    let log_path = config.year_dir().join("suppressions.csv");
+    write_log(&log_path, &log)?;
+    report.output(&log_path)?;
+    report.rows.insert("suppressions".into(), log.len());
+    report.details.insert(
+        "suppressed".into(),
+        json!({
+            "threshold": threshold,
+            "placement": { "primary": p.primary, "secondary": p.secondary,
+                           "exposed": log.iter().filter(|l| l.rule == EXPOSED).count() },
+            "enrolment": { "primary": e.primary, "secondary": e.secondary },
+            "log": log_path.display().to_string(),
+            "legend": { primary_flag(threshold): format!("a count from 1 to {}", threshold - 1),
+                        SECONDARY: "hidden so that a small count cannot be recovered from the totals" },
+        }),
+    );
+    Ok(report)
+}
+
+fn write_log(path: &Path, log: &[Suppression]) -> Result<()> {
+    files::write_atomic(path, |w| {
+        let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+        csv.write_record(["table", "cell", "rule"])?;
+        for s in log {
+            csv.serialize(s).map_err(std::io::Error::other)?;
+        }
+        csv.flush()
+    })?;
+    Ok(())
+}
+
+fn strings<'a>(df: &'a DataFrame, c: &str) -> PolarsResult<Vec<&'a str>> {
+    Ok(df.column(c)?.str()?.iter().map(|v| v.unwrap_or("")).collect())
+}
+
+fn flag_text(f: Flag, primary: &str) -> &str {
+    match f {
+        Flag::Visible => "",
+        Flag::Primary => primary,
+        Flag::Secondary => SECONDARY,
+    }
+}
+
+fn rule(f: Flag) -> &'static str {
+    if f == Flag::Primary { "primary" } else { "secondary" }
+}
+
+/// Suppresses the placement table (as transform writes it: one row per member ×
+/// qualification × orientation × graduation year × status, with `all` totals).
+pub fn placement_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame, Suppressed, Vec<Suppression>)> {
     let t = i64::from(threshold);
-    let member = df.column("member_id")?.str()?.clone();
-    let keys = ["year", "member_id", "qualification_code", "orientation", "graduation_year"];
-    let key_cols: Vec<Column> = keys.iter().map(|k| df.column(k).cloned()).collect::<PolarsResult<_>>()?;
-    let count: Vec<Option<i64>> = df.column("count")?.i64()?.iter().collect();
-    let graduates: Vec<Option<i64>> = df.column("graduates")?.i64()?.iter().collect();
+    let member = strings(&df, "member_id")?;
+    let qual = strings(&df, "qualification_code")?;
+    let orient = strings(&df, "orientation")?;
+    let status = strings(&df, "status")?;
+    let gy: Vec<i32> = df.column("graduation_year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect();
+    let count: Vec<i64> = df.column("count")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
+    let graduates: Vec<i64> = df.column("graduates")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let share: Vec<Option<f64>> = df.column("share")?.f64()?.iter().collect();
     let n = df.height();
-    let mut flag: Vec<&str> = vec![""; n];
-    let primary = primary_flag(threshold);
-    let mut stats = Suppressed::default();
-    let same_group = |a: usize, b: usize| key_cols.iter().all(|c| c.get(a).ok() == c.get(b).ok());
-    let mut start = 0;
-    while start < n {
-        let mut end = start + 1;
-        while end < n && same_group(start, end) {
-            end += 1;
-        }
-        let association = member.get(start) == Some(ALL) && graduates[start].unwrap_or(0) >= t;
-        if !association {
-            let small: Vec<usize> = (start..end).filter(|i| matches!(count[*i], Some(c) if c >= 1 && c < t)).collect();
-            for i in &small {
-                flag[*i] = &primary;
-            }
-            stats.primary += small.len();
-            if small.len() == 1 {
-                let next = (start..end)
-                    .filter(|i| flag[*i].is_empty() && count[*i].unwrap_or(0) > 0)
-                    .min_by_key(|i| (count[*i], *i));
-                if let Some(i) = next {
-                    flag[i] = SECONDARY;
-                    stats.secondary += 1;
-                }
-            }
-        }
-        start = end;
+
+    let mut p = Problem::default();
+    for i in 0..n {
+        p.cell(count[i], member[i] == ALL && graduates[i] >= t);
     }
-    let hidden = |i: usize| !flag[i].is_empty();
+    // A group's statuses add up to its graduates.
+    let mut groups: BTreeMap<(&str, &str, &str, i32), Vec<usize>> = BTreeMap::new();
+    // Cells by key, to tie totals to their parts.
+    let mut at: HashMap<(&str, &str, &str, i32, &str), usize> = HashMap::with_capacity(n);
+    for i in 0..n {
+        groups.entry((member[i], qual[i], orient[i], gy[i])).or_default().push(i);
+        at.insert((member[i], qual[i], orient[i], gy[i], status[i]), i);
+    }
+    for ((_, _, _, _), rows) in &groups {
+        p.constrain(Total::Known(graduates[rows[0]]), rows.clone());
+    }
+    // Orientations → qualification, qualifications → all, members → association.
+    let mut by_qual: BTreeMap<(&str, &str, i32, &str), Vec<usize>> = BTreeMap::new();
+    let mut by_member: BTreeMap<(&str, i32, &str), Vec<usize>> = BTreeMap::new();
+    let mut by_assoc: BTreeMap<(&str, &str, i32, &str), Vec<usize>> = BTreeMap::new();
+    for i in 0..n {
+        if qual[i] != ALL && orient[i] != ALL {
+            by_qual.entry((member[i], qual[i], gy[i], status[i])).or_default().push(i);
+        }
+        if qual[i] != ALL && orient[i] == ALL {
+            by_member.entry((member[i], gy[i], status[i])).or_default().push(i);
+        }
+        if member[i] != ALL {
+            by_assoc.entry((qual[i], orient[i], gy[i], status[i])).or_default().push(i);
+        }
+    }
+    for ((m, q, g, s), parts) in by_qual {
+        if let Some(&total) = at.get(&(m, q, ALL, g, s)) {
+            p.constrain(Total::Cell(total), parts);
+        }
+    }
+    for ((m, g, s), parts) in by_member {
+        if let Some(&total) = at.get(&(m, ALL, ALL, g, s)) {
+            p.constrain(Total::Cell(total), parts);
+        }
+    }
+    for ((q, o, g, s), parts) in by_assoc {
+        if let Some(&total) = at.get(&(ALL, q, o, g, s)) {
+            p.constrain(Total::Cell(total), parts);
+        }
+    }
+    let outcome = suppress(&p, t);
+    let flags = outcome.flags;
+    if !outcome.exposed.is_empty() {
+        tracing::warn!(
+            cells = outcome.exposed.len(),
+            "Hidden placement counts still follow from the published totals (see suppressions.csv, rule 'exposed')."
+        );
+    }
+    let primary = primary_flag(threshold);
+    let exposed: std::collections::HashSet<usize> = outcome.exposed.into_iter().collect();
+    let log: Vec<Suppression> = (0..n)
+        .filter(|i| flags[*i] != Flag::Visible)
+        .map(|i| Suppression {
+            table: "placement",
+            cell: format!(
+                "member_id={};qualification_code={};orientation={};graduation_year={};status={}",
+                member[i], qual[i], orient[i], gy[i], status[i]
+            ),
+            rule: match (flags[i], exposed.contains(&i)) {
+                (_, true) => EXPOSED,
+                (f, false) => rule(f),
+            },
+        })
+        .collect();
+    let hidden = |i: usize| flags[i] != Flag::Visible;
     let mut out = df.clone();
-    out.with_column(Column::new("count".into(), (0..n).map(|i| if hidden(i) { None } else { count[i] }).collect::<Vec<_>>()))?;
+    out.with_column(Column::new("count".into(), (0..n).map(|i| (!hidden(i)).then_some(count[i])).collect::<Vec<_>>()))?;
     out.with_column(Column::new("share".into(), (0..n).map(|i| if hidden(i) { None } else { share[i] }).collect::<Vec<_>>()))?;
-    out.with_column(Column::new("flag".into(), flag))?;
-    Ok((out, stats))
+    out.with_column(Column::new("flag".into(), flags.iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
+    Ok((out, Suppressed::of(&flags), log))
 }
 
-/// Suppresses small counts of the enrolment table: each count column gets a `<col>_flag`.
-pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame, Suppressed)> {
+/// Suppresses the enrolment table: each count column on its own, with a `<col>_flag`.
+pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame, Suppressed, Vec<Suppression>)> {
     let t = i64::from(threshold);
+    let member = strings(&df, "member_id")?;
+    let qual = strings(&df, "qualification_code")?;
+    let source = strings(&df, "source")?;
+    let year: Vec<i32> = df.column("year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect();
+    let n = df.height();
     let primary = primary_flag(threshold);
     let mut out = df.clone();
     let mut stats = Suppressed::default();
+    let mut log = Vec::new();
+    let mut at: HashMap<(i32, &str, &str, &str), usize> = HashMap::with_capacity(n);
+    for i in 0..n {
+        at.insert((year[i], member[i], qual[i], source[i]), i);
+    }
     for c in ["new_students", "students", "graduates"] {
         let values: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
-        let small = |v: &Option<i64>| matches!(v, Some(x) if *x >= 1 && *x < t);
-        stats.primary += values.iter().filter(|v| small(v)).count();
-        let flags: Vec<&str> = values.iter().map(|v| if small(v) { primary.as_str() } else { "" }).collect();
-        let kept: Vec<Option<i64>> = values.iter().map(|v| if small(v) { None } else { *v }).collect();
+        let mut p = Problem::default();
+        for v in &values {
+            // The whole country's figures are Vipunen's own totals, published as they are
+            // unless small; members together likewise.
+            p.cell(v.unwrap_or(0), false);
+        }
+        let mut by_member: BTreeMap<(i32, &str, &str), Vec<usize>> = BTreeMap::new();
+        let mut by_assoc: BTreeMap<(i32, &str, &str), Vec<usize>> = BTreeMap::new();
+        for i in 0..n {
+            let aggregate = member[i] == ALL || member[i] == super::transform::NATIONAL;
+            if !aggregate && qual[i] != ALL {
+                by_member.entry((year[i], member[i], source[i])).or_default().push(i);
+            }
+            if !aggregate {
+                by_assoc.entry((year[i], qual[i], source[i])).or_default().push(i);
+            }
+        }
+        for ((y, m, s), parts) in by_member {
+            if let Some(&total) = at.get(&(y, m, ALL, s)) {
+                p.constrain(Total::Cell(total), parts);
+            }
+        }
+        for ((y, q, s), parts) in by_assoc {
+            if let Some(&total) = at.get(&(y, ALL, q, s)) {
+                p.constrain(Total::Cell(total), parts);
+            }
+        }
+        let flags = suppress(&p, t).flags;
+        let s = Suppressed::of(&flags);
+        stats.primary += s.primary;
+        stats.secondary += s.secondary;
+        for i in (0..n).filter(|i| flags[*i] != Flag::Visible) {
+            log.push(Suppression {
+                table: "enrolment",
+                cell: format!("year={};member_id={};qualification_code={};source={};column={c}", year[i], member[i], qual[i], source[i]),
+                rule: rule(flags[i]),
+            });
+        }
+        let kept: Vec<Option<i64>> = (0..n).map(|i| if flags[i] == Flag::Visible { values[i] } else { None }).collect();
         out.with_column(Column::new(c.into(), kept))?;
-        out.with_column(Column::new(format!("{c}_flag").into(), flags))?;
+        out.with_column(Column::new(format!("{c}_flag").into(), flags.iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
     }
-    Ok((out, stats))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn group(member: &str, counts: &[i64]) -> DataFrame {
-        let n = counts.len();
-        let g: i64 = counts.iter().sum();
-        df!(
-            "year" => vec![2025; n],
-            "member_id" => vec![member; n],
-            "qualification_code" => vec!["321204"; n],
-            "orientation" => vec!["klassinen"; n],
-            "graduation_year" => vec![2024; n],
-            "status" => (0..n).map(|i| format!("s{i}")).collect::<Vec<_>>(),
-            "count" => counts.to_vec(),
-            "graduates" => vec![g; n],
-            "share" => counts.iter().map(|c| *c as f64 / g as f64).collect::<Vec<_>>(),
-        )
-        .unwrap()
-    }
-
-    fn flags(df: &DataFrame) -> Vec<String> {
-        df.column("flag").unwrap().str().unwrap().iter().flatten().map(str::to_owned).collect()
-    }
-
-    #[test]
-    fn one_small_count_hides_the_next_smallest_too() {
-        let (df, s) = placement_table(group("oulu", &[3, 0, 12, 7, 0]), 5).unwrap();
-        assert_eq!(flags(&df), ["1-4", "", "", "..", ""]);
-        assert_eq!(s, Suppressed { primary: 1, secondary: 1 });
-        let counts: Vec<Option<i64>> = df.column("count").unwrap().i64().unwrap().iter().collect();
-        assert_eq!(counts, [None, Some(0), Some(12), None, Some(0)]);
-        assert!(df.column("share").unwrap().f64().unwrap().get(3).is_none());
-    }
-
-    #[test]
-    fn association_totals_of_five_or_more_are_published() {
-        let (df, s) = placement_table(group("all", &[3, 0, 12, 7, 0]), 5).unwrap();
-        assert_eq!(flags(&df), ["", "", "", "", ""]);
-        assert_eq!(s, Suppressed::default());
-        let (df, _) = placement_table(group("all", &[2, 1]), 5).unwrap();
-        assert_eq!(flags(&df), ["1-4", "1-4"]);
-    }
+    Ok((out, stats, log))
 }
