@@ -90,6 +90,12 @@ fn base(server: &MockServer) -> Url {
     Url::parse(&format!("{}/api", server.uri())).unwrap()
 }
 
+/// Fetches the resource from a server with the test client, five rows a page.
+async fn fetch_from(server: &MockServer) -> Result<vipunen::Fetched, SourceError> {
+    let http = Http::new(settings()).unwrap();
+    vipunen::fetch(&http, &request(&base(server), 5), None).await
+}
+
 fn new_rows(fetched: vipunen::Fetched) -> Vec<Value> {
     match fetched {
         vipunen::Fetched::New { bytes, .. } => serde_json::from_slice(&bytes).unwrap(),
@@ -114,9 +120,7 @@ async fn vipunen_pages_are_joined_with_the_headers_and_encoded_query_a_careful_c
         .mount(&server)
         .await;
     serve(&server, &all, 5).await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
-    let fetched = vipunen::fetch(&http, &request(&b, 5), None).await.unwrap();
+    let fetched = fetch_from(&server).await.unwrap();
     let vipunen::Fetched::New { bytes, provenance } = fetched else { panic!("new rows expected") };
     assert_eq!(serde_json::from_slice::<Vec<Value>>(&bytes).unwrap(), all);
     assert_eq!(provenance.rows, 12);
@@ -140,10 +144,8 @@ async fn a_429_with_retry_after_is_waited_for_then_retried() {
         .await;
     let all = rows(7);
     serve(&server, &all, 5).await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
     let t0 = Instant::now();
-    let got = new_rows(vipunen::fetch(&http, &request(&b, 5), None).await.unwrap());
+    let got = new_rows(fetch_from(&server).await.unwrap());
     assert_eq!(got, all);
     assert!(t0.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured ({:?})", t0.elapsed());
 }
@@ -161,9 +163,7 @@ async fn a_503_then_success_gives_the_recorded_pages() {
         .await;
     let all = rows(12);
     serve(&server, &all, 5).await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
-    assert_eq!(new_rows(vipunen::fetch(&http, &request(&b, 5), None).await.unwrap()), all);
+    assert_eq!(new_rows(fetch_from(&server).await.unwrap()), all);
 }
 
 #[tokio::test]
@@ -226,9 +226,7 @@ async fn a_count_that_changes_between_pages_is_fetched_again() {
         .mount(&server)
         .await;
     serve(&server, &all, 5).await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
-    assert_eq!(new_rows(vipunen::fetch(&http, &request(&b, 5), None).await.unwrap()), all);
+    assert_eq!(new_rows(fetch_from(&server).await.unwrap()), all);
     let counts = server.received_requests().await.unwrap().iter().filter(|r| r.url.path().ends_with("/count")).count();
     assert_eq!(counts, 2, "counted again after the mismatch");
 }
@@ -243,9 +241,7 @@ async fn a_renamed_field_is_schema_drift_that_says_what_changed() {
         m.insert("koodiTutkintoUusi".into(), v);
     }
     serve(&server, &renamed, 5).await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
-    let e = vipunen::fetch(&http, &request(&b, 5), None).await.unwrap_err().to_string();
+    let e = fetch_from(&server).await.unwrap_err().to_string();
     assert!(e.contains("schema changed: expected field(s) koodiTutkinto missing; new field(s): koodiTutkintoUusi"), "{e}");
 }
 
@@ -261,9 +257,7 @@ async fn a_plain_text_400_is_reported_with_its_first_line_and_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
-    let e = vipunen::fetch(&http, &request(&b, 5), None).await.unwrap_err();
+    let e = fetch_from(&server).await.unwrap_err();
     let text = e.to_string();
     assert!(matches!(e, SourceError::Http(HttpError::Status { status: 400, .. })), "{e:?}");
     assert!(text.contains("HTTP 400: Bad filtering parameter! Cause: Unknown property: koodiTutkinto2"), "{text}");
@@ -286,9 +280,7 @@ async fn gzip_responses_are_decoded() {
         .mount(&server)
         .await;
     serve(&server, &all, 5).await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
-    assert_eq!(new_rows(vipunen::fetch(&http, &request(&b, 5), None).await.unwrap()), all);
+    assert_eq!(new_rows(fetch_from(&server).await.unwrap()), all);
 }
 
 #[tokio::test]

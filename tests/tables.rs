@@ -33,8 +33,8 @@ fn survey_rows() -> DataFrame {
     .unwrap()
 }
 
-/// `(count, graduates, share)` of one placement row.
-fn cell(df: &DataFrame, member: &str, q: &str, o: &str, status: &str) -> (i64, i64, f64) {
+/// The one placement row of a member × qualification × orientation × status.
+fn row_of(df: &DataFrame, member: &str, q: &str, o: &str, status: &str) -> DataFrame {
     let r = df
         .clone()
         .lazy()
@@ -48,6 +48,12 @@ fn cell(df: &DataFrame, member: &str, q: &str, o: &str, status: &str) -> (i64, i
         .collect()
         .unwrap();
     assert_eq!(r.height(), 1, "{member} {q} {o} {status}");
+    r
+}
+
+/// `(count, graduates, share)` of one placement row.
+fn cell(df: &DataFrame, member: &str, q: &str, o: &str, status: &str) -> (i64, i64, f64) {
+    let r = row_of(df, member, q, o, status);
     let get_i = |c: &str| r.column(c).unwrap().i64().unwrap().get(0).unwrap();
     (get_i("count"), get_i("graduates"), r.column("share").unwrap().f64().unwrap().get(0).unwrap())
 }
@@ -76,19 +82,7 @@ fn disclosure_of_the_hand_computed_placement() {
     let df = transform::placement(survey_rows().lazy()).unwrap().collect().unwrap();
     let (out, stats, log) = disclose::placement_table(df, 5).unwrap();
     let flag = |member: &str, q: &str, o: &str, status: &str| -> String {
-        let r = out
-            .clone()
-            .lazy()
-            .filter(
-                col("member_id")
-                    .eq(lit(member))
-                    .and(col("qualification_code").eq(lit(q)))
-                    .and(col("orientation").eq(lit(o)))
-                    .and(col("status").eq(lit(status))),
-            )
-            .collect()
-            .unwrap();
-        r.column("flag").unwrap().str().unwrap().get(0).unwrap().to_owned()
+        row_of(&out, member, q, o, status).column("flag").unwrap().str().unwrap().get(0).unwrap().to_owned()
     };
     // oulu klassinen: 2 and 3 are small → both primary.
     assert_eq!(flag("oulu", "321204", "klassinen", "university"), "1-4");

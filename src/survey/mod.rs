@@ -9,6 +9,7 @@ pub mod contract;
 pub mod feedback;
 pub mod findings;
 pub mod hetu;
+mod layout;
 mod read;
 mod table;
 pub mod template;
