@@ -103,6 +103,20 @@ impl Default for DisclosureRule {
     }
 }
 
+/// The check of the returns against public graduate counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReconciliationRule {
+    /// A return's graduates may differ from Vipunen's by this share before they are flagged.
+    pub tolerance: f64,
+}
+
+impl Default for ReconciliationRule {
+    fn default() -> Self {
+        Self { tolerance: 0.1 }
+    }
+}
+
 /// How the public services are asked.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -167,6 +181,9 @@ pub struct PipelineFile {
     /// Disclosure control.
     #[serde(default)]
     pub disclosure: DisclosureRule,
+    /// Survey graduates against Vipunen's.
+    #[serde(default)]
+    pub reconciliation: ReconciliationRule,
     /// How the services are asked.
     #[serde(default)]
     pub fetch: FetchSettings,

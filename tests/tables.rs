@@ -351,3 +351,73 @@ fn no_hidden_cell_is_pinned_down_by_the_published_totals() {
     assert!(hidden_total > 500, "the random tables exercise suppression ({hidden_total} hidden cells)");
     eprintln!("{hidden_total} hidden cells, {pinned_total} exposed");
 }
+
+/// The Vipunen frame of the Turku test, attributed to members by the registry.
+fn turku_and_live(config: &Config) -> LazyFrame {
+    let vipunen = df!(
+        "year" => [2019, 2020, 2020, 2020, 2020, 2020],
+        "provider_id" => ["0204843-8", "0204843-8", "2962876-6", "0201375-3", "0201375-3", "3100013-2"],
+        "provider_name" => ["Turun Konservatorion kannatusyhdistys ry", "Turun Konservatorion kannatusyhdistys ry", "Turun Musiikinopetus Oy", "Live-säätiö sr", "Live-säätiö sr", "Muu"],
+        "qualification_code" => ["321204", "321204", "321204", "321204", "351107", "321501"],
+        "completion_type" => ["Koko tutkinto"; 6],
+        "new_students" => [Some(10i64), Some(1), Some(12), Some(5), Some(100), None],
+        "students" => [30i64, 3, 36, 15, 300, 20],
+        "graduates" => [8i64, 0, 9, 4, 80, 5],
+    )
+    .unwrap();
+    transform::attributed(vipunen.lazy(), config).unwrap()
+}
+
+#[test]
+fn key_figures_by_hand() {
+    let config = config();
+    let df = transform::key_figures(turku_and_live(&config), &config).collect().unwrap();
+    let get = |year: i32, field: &str, measure: &str| -> (i64, i64, f64) {
+        let r = df
+            .clone()
+            .lazy()
+            .filter(col("year").eq(lit(year)).and(col("field").eq(lit(field))).and(col("measure").eq(lit(measure))))
+            .collect()
+            .unwrap();
+        assert_eq!(r.height(), 1, "{year} {field} {measure}");
+        let i = |c: &str| r.column(c).unwrap().i64().unwrap().get(0).unwrap();
+        (i("national"), i("members"), r.column("members_share").unwrap().f64().unwrap().get(0).unwrap())
+    };
+    // 2020 music: Turku's old id (1, 3, 0) counts nationally but is no member's; Live's 351107 is
+    // another field entirely.
+    assert_eq!(get(2020, "music", "new_students"), (18, 17, 0.9444));
+    assert_eq!(get(2020, "music", "students"), (54, 51, 0.9444));
+    assert_eq!(get(2020, "music", "graduates"), (13, 13, 1.0));
+    assert_eq!(get(2020, "music", "providers"), (3, 2, 0.6667));
+    assert_eq!(get(2020, "dance", "students"), (20, 0, 0.0));
+    assert_eq!(get(2020, "dance", "providers"), (1, 0, 0.0));
+    assert_eq!(get(2019, "music", "students"), (30, 30, 1.0));
+}
+
+#[test]
+fn reconciliation_flags_returns_beyond_the_tolerance() {
+    let config = config();
+    let vipunen = df!(
+        "year" => [2024, 2024, 2019, 2024],
+        "provider_id" => ["0187690-1", "0149057-4", "0187690-1", "0207862-9"],
+        "provider_name" => ["Oulun kaupunki", "Lahden Konservatorio Oy", "Oulun kaupunki", "Kuopio"],
+        "qualification_code" => ["321204"; 4],
+        "completion_type" => ["Koko tutkinto"; 4],
+        "new_students" => [Some(1i64); 4],
+        "students" => [1i64; 4],
+        "graduates" => [16i64, 5, 30, 12],
+    )
+    .unwrap();
+    let attributed = transform::attributed(vipunen.lazy(), &config).unwrap();
+    let df = transform::reconciliation(survey_rows().lazy(), attributed, 2025, 0.1).collect().unwrap();
+    // Oulu reports 10 + 6 = 16 graduates of 2024, as Vipunen; Lahti 4 of Vipunen's 5 (0.8,
+    // beyond 10 %). Oulu's 2019 is not a surveyed year; Kuopio sent no return.
+    let members: Vec<&str> = df.column("member_id").unwrap().str().unwrap().iter().flatten().collect();
+    assert_eq!(members, ["lahti", "oulu"]);
+    let ratio: Vec<Option<f64>> = df.column("ratio").unwrap().f64().unwrap().iter().collect();
+    let flagged: Vec<Option<bool>> = df.column("flagged").unwrap().bool().unwrap().iter().collect();
+    let difference: Vec<Option<i64>> = df.column("difference").unwrap().i64().unwrap().iter().collect();
+    assert_eq!(ratio, [Some(0.8), Some(1.0)]);
+    assert_eq!(difference, [Some(-1), Some(0)]);
+    assert_eq!(flagged, [Some(true), Some(false)]);
+}

@@ -74,9 +74,12 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let (mut placement, p, mut log) = placement_table(placement, threshold).ctx("placement disclosure")?;
     let (mut enrolment, e, log2) = enrolment_table(enrolment, threshold).ctx("enrolment disclosure")?;
     log.extend(log2);
+    let figures = load(config, &mut report, Stage::Transform, "key_figures")?;
+    let mut figures = key_figures_table(figures, threshold).ctx("key figures disclosure")?;
     tracing::info!(primary = p.primary + e.primary, secondary = p.secondary + e.secondary, "Cells suppressed.");
     persist(config, &mut report, "placement", &mut placement)?;
     persist(config, &mut report, "enrolment", &mut enrolment)?;
+    persist(config, &mut report, "key_figures", &mut figures)?;
     let log_path = config.year_dir().join("suppressions.csv");
     write_log(&log_path, &log)?;
     report.output(&log_path)?;
@@ -213,6 +216,22 @@ pub fn placement_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
     out.with_column(Column::new("share".into(), (0..n).map(|i| if hidden(i) { None } else { share[i] }).collect::<Vec<_>>()))?;
     out.with_column(Column::new("flag".into(), flags.iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
     Ok((out, Suppressed::of(&flags), log))
+}
+
+/// The key figures are national and association totals from Vipunen: person counts from 1 to
+/// `threshold − 1` are still hidden (a field with a handful of students), with their share.
+pub fn key_figures_table(df: DataFrame, threshold: u32) -> PolarsResult<DataFrame> {
+    let t = i64::from(threshold);
+    let small = |c: &str| col("measure").neq(lit("providers")).and(col(c).gt_eq(lit(1))).and(col(c).lt(lit(t)));
+    let flag = |c: &str| when(small(c)).then(lit(primary_flag(threshold))).otherwise(lit("")).alias(format!("{c}_flag"));
+    df.lazy()
+        .with_columns([flag("national"), flag("members")])
+        .with_columns([
+            when(small("national")).then(lit(NULL).cast(DataType::Int64)).otherwise(col("national")).alias("national"),
+            when(small("members")).then(lit(NULL).cast(DataType::Int64)).otherwise(col("members")).alias("members"),
+            when(small("national").or(small("members"))).then(lit(NULL).cast(DataType::Float64)).otherwise(col("members_share")).alias("members_share"),
+        ])
+        .collect()
 }
 
 /// Suppresses the enrolment table: each count column on its own, with a `<col>_flag`.

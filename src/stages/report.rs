@@ -37,17 +37,29 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let enrolment = load(config, &mut report, Stage::Disclose, "enrolment")?;
     let dir = config.year_dir();
     let tables = dir.join("tables");
+    let figures = load(config, &mut report, Stage::Disclose, "key_figures")?;
     let mut pub_placement = published_placement(&placement).ctx("published placement")?;
     let mut pub_enrolment = published_enrolment(&enrolment).ctx("published enrolment")?;
-    for (name, df) in [("placement", &mut pub_placement), ("enrolment", &mut pub_enrolment)] {
+    let mut pub_figures = published_key_figures(&figures).ctx("published key figures")?;
+    for (name, df) in [("placement", &mut pub_placement), ("enrolment", &mut pub_enrolment), ("key_figures", &mut pub_figures)] {
         let path = tables.join(format!("{name}.csv"));
         files::write_csv(&path, df)?;
         report.rows.insert(name.into(), df.height());
         report.output(&path)?;
     }
     let xlsx = tables.join("tables.xlsx");
-    write_workbook(&xlsx, &[("placement", &pub_placement), ("enrolment", &pub_enrolment)])?;
+    write_workbook(&xlsx, &[("placement", &pub_placement), ("enrolment", &pub_enrolment), ("key_figures", &pub_figures)])?;
     report.output(&xlsx)?;
+    // The reconciliation is the association's own check, not a published table: it goes to
+    // checks/, straight from transform.
+    let mut check = load(config, &mut report, Stage::Transform, "reconciliation")?;
+    let flagged = check.column("flagged").ctx("reconciliation")?.bool().ctx("reconciliation")?.sum().unwrap_or(0);
+    if flagged > 0 {
+        tracing::warn!(flagged, "Returns whose graduates differ from Vipunen's beyond the tolerance (checks/reconciliation.csv).");
+    }
+    let check_path = dir.join("checks").join("reconciliation.csv");
+    files::write_csv(&check_path, &mut check)?;
+    report.output(&check_path)?;
 
     let vipunen_date = config
         .pipeline
@@ -89,6 +101,22 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
                 .alias("share"),
         ])
         .select(PLACEMENT_COLUMNS.map(col))
+        .collect()
+}
+
+/// The key figures as published.
+pub fn published_key_figures(df: &DataFrame) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns([
+            shown("national", "national_flag").alias("national"),
+            shown("members", "members_flag").alias("members"),
+            when(col("national_flag").neq(lit("")).or(col("members_flag").neq(lit(""))))
+                .then(lit(SECONDARY))
+                .otherwise(col("members_share").cast(DataType::String))
+                .alias("members_share"),
+        ])
+        .select(["year", "field", "measure", "national", "members", "members_share"].map(col))
         .collect()
 }
 

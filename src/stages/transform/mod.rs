@@ -11,6 +11,10 @@
 //!   (members by the Y-tunnus valid in that year; `all` = members together; `national` = every
 //!   provider) and from the survey (statistical year only).
 
+mod figures;
+
+pub use figures::{key_figures, reconciliation};
+
 use polars::prelude::*;
 
 use super::{Stage, StageReport, load, persist};
@@ -30,9 +34,17 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let students = load(config, &mut report, Stage::Ingest, "students")?;
     let vipunen = load(config, &mut report, Stage::Fetch, "enrolment")?;
     let mut placement = placement(survey.clone().lazy()).and_then(LazyFrame::collect).ctx("placement table")?;
-    let mut enrolment = enrolment_table(vipunen.lazy(), students.lazy(), survey.lazy(), config).ctx("enrolment table")?;
+    let attributed = attributed(vipunen.lazy(), config).ctx("member registry")?;
+    let mut enrolment = enrolment(attributed.clone(), survey_enrolment(students.lazy(), survey.clone().lazy(), config.year))
+        .collect()
+        .ctx("enrolment table")?;
+    let mut figures = key_figures(attributed.clone(), config).collect().ctx("key figures")?;
+    let tolerance = config.pipeline.reconciliation.tolerance;
+    let mut check = reconciliation(survey.lazy(), attributed, config.year, tolerance).collect().ctx("reconciliation")?;
     persist(config, &mut report, "placement", &mut placement)?;
     persist(config, &mut report, "enrolment", &mut enrolment)?;
+    persist(config, &mut report, "key_figures", &mut figures)?;
+    persist(config, &mut report, "reconciliation", &mut check)?;
     Ok(report)
 }
 
@@ -124,9 +136,16 @@ pub fn placement(survey: LazyFrame) -> PolarsResult<LazyFrame> {
 /// The enrolment table from the Vipunen rows (`stages/fetch/enrolment`) and the survey's
 /// students and placement rows (`stages/ingest/…`).
 pub fn enrolment_table(vipunen: LazyFrame, students: LazyFrame, placement: LazyFrame, config: &Config) -> PolarsResult<DataFrame> {
-    let public = vipunen_enrolment(vipunen, member_periods(config)?, config);
+    let public = attributed(vipunen, config)?;
     let own = survey_enrolment(students, placement, config.year);
     enrolment(public, own).collect()
+}
+
+/// The Vipunen rows of the published qualifications and years, each attributed to the member
+/// whose provider id it was in that year (or to none): `year, provider_id, member_id,
+/// qualification_code` and the counts.
+pub fn attributed(vipunen: LazyFrame, config: &Config) -> PolarsResult<LazyFrame> {
+    Ok(vipunen_enrolment(vipunen, member_periods(config)?, config))
 }
 
 /// The registry as a join table: `member_id, provider_id, valid_from, valid_to`.
@@ -141,7 +160,8 @@ fn member_periods(config: &Config) -> PolarsResult<LazyFrame> {
     .lazy())
 }
 
-const COUNTS: [&str; 3] = ["new_students", "students", "graduates"];
+/// The person counts of the enrolment figures.
+pub const COUNTS: [&str; 3] = ["new_students", "students", "graduates"];
 
 /// Vipunen rows of the published qualifications, each attributed to the member whose provider
 /// id it was in that year (or to no member).
@@ -160,7 +180,7 @@ fn vipunen_enrolment(vipunen: LazyFrame, members: LazyFrame, config: &Config) ->
         .join(members, [col("provider_id")], [col("provider_id")], JoinArgs::new(JoinType::Left))
         .with_column(when(valid).then(col("member_id")).otherwise(lit(NULL).cast(DataType::String)).alias("member_id"))
         .select(
-            [col("year"), col("member_id"), col("qualification_code")]
+            [col("year"), col("provider_id"), col("member_id"), col("qualification_code")]
                 .into_iter()
                 .chain(COUNTS.map(|c| col(c).fill_null(lit(0i64))))
                 .collect::<Vec<_>>(),
