@@ -214,6 +214,27 @@ pub fn vipunen_rows(config: &Config, returns: &[(String, TemplateSpec)], rng: &m
     rows
 }
 
+/// Joint-application rows (applicants and accepted) per year, member and qualification, from
+/// the returns' students sheets. The field names follow the resource's naming scheme; the real
+/// resource's fields are checked on the first fetch.
+pub fn applicant_rows(config: &Config, returns: &[(String, TemplateSpec)]) -> Vec<Value> {
+    let updated = format!("{}-04-03", config.year + 1);
+    let mut rows = Vec::new();
+    for (id, spec) in returns {
+        let m = config.registry.get(id).expect("returns come from the registry");
+        let Some(yt) = m.ytunnus_in(config.year) else { continue };
+        for s in &spec.students {
+            rows.push(json!({
+                "tilastovuosi": config.year, "koulutuksenJarjestaja": m.periods.iter().find(|p| p.covers(config.year)).map(|p| p.provider_name.clone()),
+                "koodiKoulutuksenJarjestaja": yt.as_str(), "oppilaitos": m.name, "kooditOppilaitos": "-1",
+                "koodiTutkinto": s.qualification.as_string(), "hakijatLkm": s.applicants, "ensisijaisetHakijatLkm": s.first_choice,
+                "valitutLkm": s.start_places, "paikanVastaanottaneetLkm": s.new_students, "tietojoukkoPaivitettyPvm": updated,
+            }));
+        }
+    }
+    rows
+}
+
 /// A json-stat2 dataset in the shape of StatFin `sijk/111l` (main activity one year after
 /// graduation), with synthetic values.
 pub fn statfin_placement(config: &Config, rng: &mut Rng) -> Value {
@@ -287,7 +308,11 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
         let path = raw.join(spec.snapshot_path());
         let (bytes, provenance) = match spec {
             SourceSpec::Vipunen { resource, filter, .. } => {
-                let rows = vipunen_rows(config, &returns, &mut rng);
+                let rows = if resource == crate::stages::fetch::ENROLMENT_RESOURCE {
+                    vipunen_rows(config, &returns, &mut rng)
+                } else {
+                    applicant_rows(config, &returns)
+                };
                 let bytes = serde_json::to_vec_pretty(&rows).expect("plain JSON");
                 let p = Provenance {
                     service: "vipunen".into(),

@@ -253,3 +253,58 @@ const KNOWN_FIELDS: [&str; 15] = [
     "nettoopiskelijamaaraLkm",
     "tietojoukkoPaivitettyPvm",
 ];
+
+/// Decodes the rows of any Vipunen resource into a frame: one column per field (in name
+/// order), typed by their values (whole numbers, decimals, booleans, else text;
+/// a missing key reads like null). For resources without a dedicated decoder.
+pub fn decode_rows(path: &Path, bytes: &[u8]) -> Result<DataFrame, SourceError> {
+    let shape = |message: String| SourceError::Shape { path: path.to_owned(), message };
+    let rows: Vec<Map<String, Value>> =
+        serde_json::from_slice(bytes).map_err(|e| shape(format!("not a JSON array of flat rows: {e}")))?;
+    let mut names: Vec<&str> = Vec::new();
+    for row in &rows {
+        for k in row.keys() {
+            if !names.contains(&k.as_str()) {
+                names.push(k);
+            }
+        }
+    }
+    let columns = names
+        .iter()
+        .map(|name| {
+            let values: Vec<Option<&Value>> = rows.iter().map(|r| r.get(*name).filter(|v| !v.is_null())).collect();
+            let all = |f: fn(&Value) -> bool| values.iter().flatten().all(|v| f(v));
+            let col = if all(Value::is_i64) {
+                Column::new((*name).into(), values.iter().map(|v| v.and_then(Value::as_i64)).collect::<Vec<_>>())
+            } else if all(Value::is_number) {
+                Column::new((*name).into(), values.iter().map(|v| v.and_then(Value::as_f64)).collect::<Vec<_>>())
+            } else if all(Value::is_boolean) {
+                Column::new((*name).into(), values.iter().map(|v| v.and_then(Value::as_bool)).collect::<Vec<_>>())
+            } else {
+                let text = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+                Column::new((*name).into(), values.iter().map(|v| v.map(text)).collect::<Vec<_>>())
+            };
+            col
+        })
+        .collect();
+    DataFrame::new(rows.len(), columns).map_err(|e| shape(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_resource_decodes_field_by_field() {
+        let json = br#"[{"tilastovuosi": 2025, "koodiTutkinto": "321204", "hakijatLkm": 40, "osuus": 0.5, "ok": true},
+                        {"tilastovuosi": 2024, "koodiTutkinto": "321501", "osuus": 1, "uusi": "x"}]"#;
+        let df = decode_rows(Path::new("r.json"), json).unwrap();
+        let names: Vec<&str> = df.get_column_names().into_iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["hakijatLkm", "koodiTutkinto", "ok", "osuus", "tilastovuosi", "uusi"]);
+        assert_eq!(df.column("tilastovuosi").unwrap().dtype(), &DataType::Int64);
+        assert_eq!(df.column("koodiTutkinto").unwrap().dtype(), &DataType::String, "codes stay text");
+        assert_eq!(df.column("osuus").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("hakijatLkm").unwrap().i64().unwrap().get(1), None, "a missing key reads like null");
+        assert!(decode_rows(Path::new("r.json"), b"{\"not\": \"rows\"}").is_err());
+    }
+}

@@ -21,7 +21,7 @@ use crate::sources::http::{Http, HttpSettings};
 use crate::sources::{self, Provenance, Snapshot, SourceError, pxweb, vipunen};
 use crate::{Error, Result};
 
-/// Vipunen resources this stage knows how to decode.
+/// The Vipunen resource with a dedicated decoder (others are decoded field by field).
 pub const ENROLMENT_RESOURCE: &str = "amm_opiskelijat_ja_tutkinnot_vuosi_tutkinto";
 
 /// Why a source is asked from its service.
@@ -96,13 +96,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
             SourceSpec::Vipunen { resource, .. } if resource == ENROLMENT_RESOURCE => {
                 sources::vipunen::decode_enrolment(&path, &snapshot.bytes)?
             }
-            SourceSpec::Vipunen { resource, .. } => {
-                return Err(SourceError::Shape {
-                    path,
-                    message: format!("no decoder for Vipunen resource '{resource}' (known: {ENROLMENT_RESOURCE})"),
-                }
-                .into());
-            }
+            SourceSpec::Vipunen { .. } => sources::vipunen::decode_rows(&path, &snapshot.bytes)?,
             SourceSpec::Pxweb { .. } => sources::pxweb::decode(&path, &snapshot.bytes)?.frame,
         };
         tracing::info!(source = %name, rows = df.height(), snapshot = %path.display(), "Snapshot read.");
