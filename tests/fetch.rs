@@ -465,6 +465,11 @@ fn a_missing_snapshot_is_fetched_and_a_failed_refresh_leaves_the_last_good_one()
     rt.block_on(serve(&server, &all, 5));
     let w = Workdir::with_sample();
     point_at(&w, &format!("{}/api", server.uri()), CLOSED);
+    // This server serves the enrolment resource only.
+    let p = w.join("pipelines/annual.toml");
+    let mut pipeline: toml::Table = std::fs::read_to_string(&p).unwrap().parse().unwrap();
+    pipeline["sources"].as_table_mut().unwrap().remove("applicants");
+    std::fs::write(&p, toml::to_string(&pipeline).unwrap()).unwrap();
     let snapshot = w.join(&format!("raw/public/vipunen/{RESOURCE}.json"));
     std::fs::remove_file(&snapshot).unwrap();
     std::fs::remove_file(w.join(&format!("raw/public/vipunen/{RESOURCE}.provenance.json"))).unwrap();
