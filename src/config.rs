@@ -282,6 +282,13 @@ impl Config {
         for (base, what) in [(&file.fetch.vipunen_url, "vipunen_url"), (&file.fetch.pxweb_url, "pxweb_url")] {
             url::Url::parse(base).map_err(|e| invalid(format!("fetch.{what} '{base}': {e}")))?;
         }
+        for (name, spec) in &file.sources {
+            if let SourceSpec::Vipunen { sort: None, .. } = spec {
+                return Err(invalid(format!(
+                    "sources.{name}: a Vipunen source needs a sort (paging without a stable order can skip or repeat rows)"
+                )));
+            }
+        }
         if file.fetch.page_size == 0 {
             return Err(invalid("fetch.page_size must be at least 1".into()));
         }

@@ -284,20 +284,30 @@ async fn gzip_responses_are_decoded() {
 }
 
 #[tokio::test]
-async fn unchanged_data_is_not_downloaded_again() {
+async fn unchanged_data_is_not_downloaded_again_unless_the_request_changed() {
     let server = MockServer::start().await;
+    serve(&server, &rows(3), 5).await;
+    let http = Http::new(settings()).unwrap();
+    let b = base(&server);
+    let vipunen::Fetched::New { provenance, .. } = vipunen::fetch(&http, &request(&b, 5), None).await.unwrap() else {
+        panic!("a first download")
+    };
+    server.reset().await;
     Mock::given(method("GET"))
         .and(path(data_path()))
         .and(query_param("limit", "1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([row(0, "2026-04-03")])))
-        .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET")).and(path(format!("{}/count", data_path()))).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
-    let http = Http::new(settings()).unwrap();
-    let b = base(&server);
-    let got = vipunen::fetch(&http, &request(&b, 5), Some("2026-04-03")).await.unwrap();
+    Mock::given(method("GET")).and(path(format!("{}/count", data_path()))).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
+    let got = vipunen::fetch(&http, &request(&b, 5), Some(&provenance)).await.unwrap();
     assert!(matches!(got, vipunen::Fetched::Unchanged { ref dataset_updated } if dataset_updated == "2026-04-03"), "{got:?}");
+    // The same date, but the pipeline's filter was edited: the rows are asked for again.
+    server.reset().await;
+    serve(&server, &rows(3), 5).await;
+    let mut other = request(&b, 5);
+    other.filter = Some("koodiTutkinto=in=('321204');tilastovuosi>=2018");
+    assert!(matches!(vipunen::fetch(&http, &other, Some(&provenance)).await.unwrap(), vipunen::Fetched::New { .. }));
 }
 
 #[tokio::test(start_paused = true)]

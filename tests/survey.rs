@@ -335,6 +335,20 @@ fn a_personal_identity_code_rejects_the_return_and_is_never_echoed() {
 }
 
 #[test]
+fn a_personal_identity_code_in_a_count_cell_is_not_echoed_by_any_rule() {
+    let book = build(
+        Format2::Xlsx,
+        &[oulu(Lang::Fi), placement(Lang::Fi, vec![prow(n(321204.0), "131052-308T", n(2024.0), s("131052-308T"), nums([1., 0., 0., 0., 0., 0., 0., 0.]))]), students(Lang::Fi)],
+    );
+    let o = read(&book);
+    let rules: Vec<&str> = o.findings.iter().map(|f| f.rule.code()).collect();
+    assert!(rules.contains(&"hetu_present") && rules.contains(&"bad_count") && rules.contains(&"unknown_orientation"), "{rules:?}");
+    let json = serde_json::to_string(&o.findings).unwrap();
+    assert!(!json.contains("131052"), "{json}");
+    assert!(json.contains("(removed: personal data)"));
+}
+
+#[test]
 fn member_identification_findings() {
     let rows = || placement(Lang::Fi, vec![prow(n(321204.0), "rytmimusiikki", n(2024.0), n(1.0), nums([1., 0., 0., 0., 0., 0., 0., 0.]))]);
     let check = |det: Sheet, expected: Vec<(&'static str, String, String)>| {

@@ -185,6 +185,9 @@ impl Http {
     /// Sets the rate limit of a host (`max` calls per `window`).
     pub fn limit(&self, host: &str, max: usize, window: Duration) {
         let mut hosts = self.hosts.lock().expect("host table");
+        if hosts.get(host).is_some_and(|h| h.limiter.max == max.max(1) && h.limiter.window == window) {
+            return; // the same limit: keep the calls already made in this window
+        }
         let one = hosts.get(host).map(|h| h.one_at_a_time.clone()).unwrap_or_else(|| Arc::new(Semaphore::new(1)));
         hosts.insert(host.to_owned(), Arc::new(Host { limiter: Arc::new(RateLimiter::new(max, window)), one_at_a_time: one }));
     }

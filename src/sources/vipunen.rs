@@ -99,7 +99,20 @@ pub struct Request<'a> {
     pub fields: &'a [&'a str],
 }
 
+/// More rows than any resource of the service holds: a count above it is a broken answer.
+const MAX_ROWS: u64 = 10_000_000;
+
 impl Request<'_> {
+    /// The filter and sort as recorded in provenance.
+    fn query(&self) -> Option<String> {
+        let q = [self.filter.map(|f| format!("filter={f}")), self.sort.map(|s| format!("sort=({s})"))]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("&");
+        (!q.is_empty()).then_some(q)
+    }
+
     fn url(&self, tail: &str, query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
         url.path_segments_mut().expect("an http base URL").pop_if_empty().extend(["resources", self.resource]).extend(tail.split('/').filter(|s| !s.is_empty()));
@@ -143,15 +156,18 @@ fn vipunen_err(url: &Url, message: String) -> SourceError {
 /// Downloads a resource: the first row's dataset date (skip when unchanged), the row count,
 /// then the pages, checking that the rows received equal the count (once more from the start
 /// if the data was reloaded meanwhile). Extra fields are a warning; missing ones an error.
-pub async fn fetch(http: &Http, req: &Request<'_>, stored_updated: Option<&str>) -> Result<Fetched, SourceError> {
+pub async fn fetch(http: &Http, req: &Request<'_>, stored: Option<&Provenance>) -> Result<Fetched, SourceError> {
     let probe_url = req.url("data", &[("limit", "1".into())]);
     let probe: Vec<Map<String, Value>> = json(&probe_url, &http.get(&probe_url).await?.body)?;
     let dataset_updated = probe.first().and_then(|r| r.get("tietojoukkoPaivitettyPvm")).and_then(Value::as_str).map(str::to_owned);
     if let Some(first) = probe.first() {
         check_schema(&probe_url, first, req.fields)?;
     }
-    if let (Some(now), Some(stored)) = (&dataset_updated, stored_updated)
-        && now == stored
+    // Unchanged only when the same request (URL, filter, sort) gave the stored rows.
+    let same_request = stored.is_some_and(|p| p.url == req.url("data", &[]).as_str() && p.query == req.query());
+    if let (Some(now), Some(then)) = (&dataset_updated, stored.and_then(|p| p.dataset_updated.as_deref()))
+        && now == then
+        && same_request
     {
         return Ok(Fetched::Unchanged { dataset_updated: now.clone() });
     }
@@ -159,12 +175,15 @@ pub async fn fetch(http: &Http, req: &Request<'_>, stored_updated: Option<&str>)
     for attempt in 0..2 {
         let count_url = req.url("data/count", &[]);
         let count: u64 = json(&count_url, &http.get(&count_url).await?.body)?;
+        if count > MAX_ROWS {
+            return Err(vipunen_err(&count_url, format!("an implausible row count {count} (more than {MAX_ROWS})")));
+        }
         let pages = count.div_ceil(req.page_size as u64).max(1);
         let span = tracing::info_span!("pages", resource = req.resource);
         span.pb_set_length(pages);
         span.pb_set_message(req.resource);
         let _enter = span.enter();
-        let mut rows: Vec<Value> = Vec::with_capacity(count as usize);
+        let mut rows: Vec<Value> = Vec::new();
         for k in 0..pages {
             let mut query = vec![("offset", (k * req.page_size as u64).to_string()), ("limit", req.page_size.to_string())];
             if let Some(s) = req.sort {
@@ -178,16 +197,11 @@ pub async fn fetch(http: &Http, req: &Request<'_>, stored_updated: Option<&str>)
         }
         if rows.len() as u64 == count {
             let bytes = serde_json::to_vec(&rows).expect("JSON values serialise");
-            let query = [req.filter.map(|f| format!("filter={f}")), req.sort.map(|s| format!("sort=({s})"))]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("&");
             let provenance = Provenance {
                 service: "vipunen".into(),
                 url: req.url("data", &[]).to_string(),
                 method: "GET".into(),
-                query: (!query.is_empty()).then_some(query),
+                query: req.query(),
                 status: 200,
                 fetched_at: crate::record::now(),
                 sha256: String::new(),

@@ -279,7 +279,12 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
                 p.constrain(Total::Cell(total), parts);
             }
         }
-        let flags = suppress(&p, t).flags;
+        let outcome = suppress(&p, t);
+        let exposed: std::collections::HashSet<usize> = outcome.exposed.iter().copied().collect();
+        if !exposed.is_empty() {
+            tracing::warn!(cells = exposed.len(), column = c, "Hidden enrolment counts still follow from the published totals.");
+        }
+        let flags = outcome.flags;
         let s = Suppressed::of(&flags);
         stats.primary += s.primary;
         stats.secondary += s.secondary;
@@ -287,7 +292,7 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
             log.push(Suppression {
                 table: "enrolment",
                 cell: format!("year={};member_id={};qualification_code={};source={};column={c}", year[i], member[i], qual[i], source[i]),
-                rule: rule(flags[i]),
+                rule: if exposed.contains(&i) { EXPOSED } else { rule(flags[i]) },
             });
         }
         let kept: Vec<Option<i64>> = (0..n).map(|i| if flags[i] == Flag::Visible { values[i] } else { None }).collect();

@@ -142,10 +142,10 @@ fn http_settings(config: &Config) -> HttpSettings {
     }
 }
 
-/// Whether an error means "no usable network" (unreachable, timed out, cut off) rather than a
-/// wrong answer from a service.
+/// Whether an error means the service could not be used (no network, timed out, cut off, or
+/// still overloaded or down after the retries) rather than a wrong answer from it.
 fn is_offline(e: &SourceError) -> bool {
-    matches!(e, SourceError::Http(sources::http::HttpError::Network { .. }))
+    matches!(e, SourceError::Http(h) if h.transient())
 }
 
 /// Asks a service for one source and stores the new snapshot. Returns what happened.
@@ -163,15 +163,17 @@ async fn update(http: &Http, config: &Config, spec: &SourceSpec, path: &Path, st
                 page_size: f.page_size,
                 fields,
             };
-            match vipunen::fetch(http, &req, stored.and_then(|p| p.dataset_updated.as_deref())).await? {
+            match vipunen::fetch(http, &req, stored).await? {
                 vipunen::Fetched::Unchanged { dataset_updated } => {
                     tracing::info!(resource, dataset_updated, "Unchanged since the snapshot: not downloaded again.");
                     Ok("unchanged: snapshot kept")
                 }
                 vipunen::Fetched::New { bytes, provenance } => {
+                    // Decoded before it replaces anything: a wrong type is schema drift.
                     if resource == ENROLMENT_RESOURCE {
-                        // Checked before it replaces anything: a wrong type is schema drift.
                         vipunen::decode_enrolment(path, &bytes)?;
+                    } else {
+                        vipunen::decode_rows(path, &bytes)?;
                     }
                     Snapshot::store(path, &bytes, provenance)?;
                     tracing::info!(resource, snapshot = %path.display(), "Snapshot stored.");

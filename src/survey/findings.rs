@@ -263,8 +263,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with messages filled in from the rule's templates.
+    /// A finding with messages filled in from the rule's templates. A value holding a
+    /// henkilötunnus is never kept: whatever rule a cell breaks, its personal data stays in
+    /// `raw/`.
     pub fn new(file: &str, rule: Rule, value: Option<String>, expected: Option<String>) -> Self {
+        let scrub = |v: Option<String>| v.map(|v| if super::hetu::contains_hetu(&v) { REMOVED.to_owned() } else { v });
+        let (value, expected) = (scrub(value), scrub(expected));
         let fill = |t: &str| {
             t.replace("{value}", &format!("'{}'", value.as_deref().unwrap_or("")))
                 .replace("{expected}", expected.as_deref().unwrap_or(""))
@@ -313,6 +317,9 @@ impl Finding {
         self.severity == Severity::Error
     }
 }
+
+/// What stands in a finding where the value held personal data.
+pub const REMOVED: &str = "(removed: personal data)";
 
 /// A1 name of a zero-based cell: `(0, 0)` → `A1`.
 pub fn a1(row: u32, col: u32) -> String {
