@@ -55,9 +55,11 @@ fn group_sum(lf: LazyFrame, keys: &[&str], values: &[&str], set: &[(&str, &str)]
         .agg(values.iter().map(|v| col(*v).sum()).collect::<Vec<_>>())
 }
 
-/// A sort key that puts the `all` / `national` rows after the others.
-fn total_last(c: &str) -> Expr {
-    when(col(c).eq(lit(ALL))).then(lit(1)).when(col(c).eq(lit(NATIONAL))).then(lit(2)).otherwise(lit(0))
+/// Sort keys for text key columns that put the `all` / `national` rows after the others.
+fn totals_last(cols: &[&str]) -> Vec<Expr> {
+    cols.iter()
+        .flat_map(|c| [when(col(*c).eq(lit(ALL))).then(lit(1)).when(col(*c).eq(lit(NATIONAL))).then(lit(2)).otherwise(lit(0)), col(*c)])
+        .collect()
 }
 
 /// Survey placement rows (wide, one column per status) → the long placement table with totals
@@ -107,17 +109,8 @@ pub fn placement(survey: LazyFrame) -> PolarsResult<LazyFrame> {
                 .alias("share"),
         )
         .sort_by_exprs(
-            [
-                col("year"),
-                total_last("member_id"),
-                col("member_id"),
-                total_last("qualification_code"),
-                col("qualification_code"),
-                total_last("orientation"),
-                col("orientation"),
-                col("graduation_year"),
-                col("status_rank"),
-            ],
+            [vec![col("year")], totals_last(&["member_id", "qualification_code", "orientation"]), vec![col("graduation_year"), col("status_rank")]]
+                .concat(),
             SortMultipleOptions::default(),
         )
         .select([
@@ -227,14 +220,7 @@ fn enrolment(public: LazyFrame, own: LazyFrame) -> LazyFrame {
         .expect("same schema")
         .with_columns(COUNTS.map(|c| col(c).cast(DataType::Int64)))
         .sort_by_exprs(
-            [
-                col("year"),
-                total_last("member_id"),
-                col("member_id"),
-                total_last("qualification_code"),
-                col("qualification_code"),
-                col("source"),
-            ],
+            [vec![col("year")], totals_last(&["member_id", "qualification_code"]), vec![col("source")]].concat(),
             SortMultipleOptions::default(),
         )
         .select([
