@@ -84,7 +84,7 @@ fn the_annual_run_writes_tables_charts_and_run_record() {
         }
     }
     let header = &w.csv("output/2025/tables/placement.csv")[0];
-    assert_eq!(header, &["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share"]);
+    assert_eq!(header, &["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"]);
     let header = &w.csv("output/2025/tables/enrolment.csv")[0];
     assert_eq!(header, &["year", "member_id", "qualification_code", "new_students", "students", "graduates", "source"]);
 
@@ -100,6 +100,41 @@ fn the_annual_run_writes_tables_charts_and_run_record() {
     for stage in ["fetch", "ingest", "transform", "disclose", "report"] {
         assert!(!record["stages"][stage]["outputs"].as_array().unwrap().is_empty(), "{stage} has no outputs");
     }
+}
+
+#[test]
+fn published_tables_agree_and_hide_together() {
+    let w = Workdir::with_sample();
+    w.kooste_expect(&["run"], 0);
+    let enrolment = w.csv("output/2025/tables/enrolment.csv");
+    let figures = w.csv("output/2025/tables/key_figures.csv");
+    let measures = ["new_students", "students", "graduates"];
+    let mut checked = 0;
+    for year in 2018..=2025 {
+        for (k, measure) in measures.iter().enumerate() {
+            let of = |member: &str| {
+                enrolment
+                    .iter()
+                    .find(|r| r[0] == year.to_string() && r[1] == member && r[2] == "321501" && r[6] == "vipunen")
+                    .map(|r| r[3 + k].clone())
+                    .unwrap()
+            };
+            let fig = figures.iter().find(|r| r[0] == year.to_string() && r[1] == "dance" && r[2] == *measure).unwrap();
+            // Dance is one qualification: the key figure is the enrolment figure, shown or hidden alike.
+            assert_eq!(fig[4] == "..", of("all") == "..", "{year} {measure}: {fig:?} vs {}", of("all"));
+            if fig[4] != ".." {
+                assert_eq!(fig[4], of("all"));
+                assert_eq!(fig[3], of("national"));
+            }
+            // The whole country is the members plus the other providers.
+            let (all, others, national) = (of("all"), of("non_members"), of("national"));
+            if let (Ok(a), Ok(o), Ok(t)) = (all.parse::<i64>(), others.parse::<i64>(), national.parse::<i64>()) {
+                assert_eq!(a + o, t, "{year} {measure}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 24);
 }
 
 #[test]

@@ -70,6 +70,10 @@ fn placement_counts_totals_and_shares_by_hand() {
     assert_eq!(cell(&df, "all", "321204", "klassinen", "university"), (3, 14, 3.0 / 14.0));
     assert_eq!(cell(&df, "all", "all", "all", "employed_in_field"), (13, 20, 0.65));
     assert_eq!(cell(&df, "all", "all", "all", "other"), (0, 20, 0.0));
+    // Follow-up lag and coverage (known status / graduates): every status known here.
+    let lag: Vec<i32> = df.column("lag").unwrap().i32().unwrap().iter().flatten().collect();
+    assert!(lag.iter().all(|l| *l == 1), "2025 − 2024");
+    assert!(df.column("coverage").unwrap().f64().unwrap().iter().all(|c| c == Some(1.0)));
     // Members come first (alphabetically), the association last; statuses in contract order.
     let members: Vec<&str> = df.column("member_id").unwrap().str().unwrap().iter().flatten().collect();
     assert_eq!((members[0], members[members.len() - 1]), ("lahti", "all"));
@@ -180,6 +184,16 @@ fn enrolment_bridges_the_turku_provider_change_and_filters_multi_field_providers
     assert_eq!(row(2020, "national", "321204", "vipunen"), (18, 54, 13));
     // A missing count (null) adds as 0; the non-member's dance students count nationally.
     assert_eq!(row(2020, "national", "all", "vipunen"), (18, 74, 18));
+    // Non-members together: Turku's old id in 2020 and the dance provider.
+    assert_eq!(row(2020, "non_members", "321204", "vipunen"), (1, 3, 0));
+    assert_eq!(row(2020, "non_members", "all", "vipunen"), (1, 23, 5));
+    let non_members_2019 = df
+        .clone()
+        .lazy()
+        .filter(col("year").eq(lit(2019)).and(col("member_id").eq(lit("non_members"))))
+        .collect()
+        .unwrap();
+    assert_eq!(non_members_2019.height(), 0, "2019: Turku's old id was a member's, and nobody else taught");
     // Survey rows: students sheet plus graduates of the statistical year (none in 2025 here).
     assert_eq!(row(2025, "turku", "321204", "survey"), (11, 33, 0));
     assert!(

@@ -75,7 +75,13 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let (mut enrolment, e, log2) = enrolment_table(enrolment, threshold).ctx("enrolment disclosure")?;
     log.extend(log2);
     let figures = load(config, &mut report, Stage::Transform, "key_figures")?;
-    let mut figures = key_figures_table(figures, threshold).ctx("key figures disclosure")?;
+    let fields: Vec<(String, String)> = config
+        .pipeline
+        .publish_qualifications
+        .iter()
+        .filter_map(|q| config.catalogue.get(*q).map(|x| (x.field.clone(), q.as_string())))
+        .collect();
+    let mut figures = key_figures_table(figures, threshold, &enrolment, &fields).ctx("key figures disclosure")?;
     tracing::info!(primary = p.primary + e.primary, secondary = p.secondary + e.secondary, "Cells suppressed.");
     persist(config, &mut report, "placement", &mut placement)?;
     persist(config, &mut report, "enrolment", &mut enrolment)?;
@@ -139,6 +145,7 @@ pub fn placement_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
     let count: Vec<i64> = df.column("count")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let graduates: Vec<i64> = df.column("graduates")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let share: Vec<Option<f64>> = df.column("share")?.f64()?.iter().collect();
+    let coverage: Vec<Option<f64>> = df.column("coverage")?.f64()?.iter().collect();
     let n = df.height();
 
     let mut p = Problem::default();
@@ -215,23 +222,62 @@ pub fn placement_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
     out.with_column(Column::new("count".into(), (0..n).map(|i| (!hidden(i)).then_some(count[i])).collect::<Vec<_>>()))?;
     out.with_column(Column::new("share".into(), (0..n).map(|i| if hidden(i) { None } else { share[i] }).collect::<Vec<_>>()))?;
     out.with_column(Column::new("flag".into(), flags.iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
+    // Coverage gives the group's unknown count away: hidden with it.
+    let unknown_hidden = |i: usize| at.get(&(member[i], qual[i], orient[i], gy[i], "unknown")).is_some_and(|u| hidden(*u));
+    out.with_column(Column::new("coverage".into(), (0..n).map(|i| if unknown_hidden(i) { None } else { coverage[i] }).collect::<Vec<_>>()))?;
+    out.with_column(Column::new("coverage_flag".into(), (0..n).map(|i| if unknown_hidden(i) { SECONDARY } else { "" }).collect::<Vec<_>>()))?;
     Ok((out, Suppressed::of(&flags), log))
 }
 
-/// The key figures are national and association totals from Vipunen: person counts from 1 to
-/// `threshold − 1` are still hidden (a field with a handful of students), with their share.
-pub fn key_figures_table(df: DataFrame, threshold: u32) -> PolarsResult<DataFrame> {
+/// The key figures are national and association totals from Vipunen, published with the
+/// enrolment table: a person count from 1 to `threshold − 1` is hidden, and so is a field's
+/// figure whose qualifications' figure is hidden in the enrolment table (a field of one
+/// qualification would otherwise repeat it; of two, give it away by subtraction).
+pub fn key_figures_table(df: DataFrame, threshold: u32, enrolment: &DataFrame, fields: &[(String, String)]) -> PolarsResult<DataFrame> {
     let t = i64::from(threshold);
-    let small = |c: &str| col("measure").neq(lit("providers")).and(col(c).gt_eq(lit(1))).and(col(c).lt(lit(t)));
-    let flag = |c: &str| when(small(c)).then(lit(primary_flag(threshold))).otherwise(lit("")).alias(format!("{c}_flag"));
-    df.lazy()
-        .with_columns([flag("national"), flag("members")])
-        .with_columns([
-            when(small("national")).then(lit(NULL).cast(DataType::Int64)).otherwise(col("national")).alias("national"),
-            when(small("members")).then(lit(NULL).cast(DataType::Int64)).otherwise(col("members")).alias("members"),
-            when(small("national").or(small("members"))).then(lit(NULL).cast(DataType::Float64)).otherwise(col("members_share")).alias("members_share"),
-        ])
-        .collect()
+    let primary = primary_flag(threshold);
+    // (year, member_id, qualification, column) hidden in the disclosed enrolment table.
+    let mut hidden: std::collections::HashSet<(i32, String, String, String)> = Default::default();
+    let (em, eq, es) = (strings(enrolment, "member_id")?, strings(enrolment, "qualification_code")?, strings(enrolment, "source")?);
+    let ey: Vec<i32> = enrolment.column("year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect();
+    for c in super::transform::COUNTS {
+        let flags = strings(enrolment, &format!("{c}_flag"))?;
+        for i in 0..enrolment.height() {
+            if !flags[i].is_empty() && es[i] == "vipunen" {
+                hidden.insert((ey[i], em[i].to_owned(), eq[i].to_owned(), c.to_owned()));
+            }
+        }
+    }
+    let (year, field, measure) = (df.column("year")?.i32()?.clone(), strings(&df, "field")?, strings(&df, "measure")?);
+    let n = df.height();
+    let mut out = df.clone();
+    let mut share: Vec<Option<f64>> = df.column("members_share")?.f64()?.iter().collect();
+    for (c, who) in [("national", super::transform::NATIONAL), ("members", ALL)] {
+        let values: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
+        let mut flag: Vec<&str> = vec![""; n];
+        for i in 0..n {
+            if measure[i] == "providers" {
+                continue;
+            }
+            let y = year.get(i).unwrap_or(0);
+            let derived = fields
+                .iter()
+                .filter(|(f, _)| f == field[i])
+                .any(|(_, q)| hidden.contains(&(y, who.to_owned(), q.clone(), measure[i].to_owned())));
+            if matches!(values[i], Some(v) if v >= 1 && v < t) {
+                flag[i] = &primary;
+            } else if derived {
+                flag[i] = SECONDARY;
+            }
+            if !flag[i].is_empty() {
+                share[i] = None;
+            }
+        }
+        out.with_column(Column::new(c.into(), (0..n).map(|i| if flag[i].is_empty() { values[i] } else { None }).collect::<Vec<_>>()))?;
+        out.with_column(Column::new(format!("{c}_flag").into(), flag))?;
+    }
+    out.with_column(Column::new("members_share".into(), share))?;
+    Ok(out)
 }
 
 /// Suppresses the enrolment table: each count column on its own, with a `<col>_flag`.
@@ -261,7 +307,7 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
         let mut by_member: BTreeMap<(i32, &str, &str), Vec<usize>> = BTreeMap::new();
         let mut by_assoc: BTreeMap<(i32, &str, &str), Vec<usize>> = BTreeMap::new();
         for i in 0..n {
-            let aggregate = member[i] == ALL || member[i] == super::transform::NATIONAL;
+            let aggregate = [ALL, super::transform::NATIONAL, super::transform::NON_MEMBERS].contains(&member[i]);
             if !aggregate && qual[i] != ALL {
                 by_member.entry((year[i], member[i], source[i])).or_default().push(i);
             }
@@ -277,6 +323,16 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
         for ((y, q, s), parts) in by_assoc {
             if let Some(&total) = at.get(&(y, ALL, q, s)) {
                 p.constrain(Total::Cell(total), parts);
+            }
+        }
+        // The whole country = the members together + the other providers together.
+        for i in (0..n).filter(|i| member[*i] == super::transform::NATIONAL) {
+            let parts: Vec<usize> = [ALL, super::transform::NON_MEMBERS]
+                .iter()
+                .filter_map(|m| at.get(&(year[i], *m, qual[i], source[i])).copied())
+                .collect();
+            if parts.len() == 2 {
+                p.constrain(Total::Cell(i), parts);
             }
         }
         let outcome = suppress(&p, t);

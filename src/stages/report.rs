@@ -24,8 +24,8 @@ use crate::sources::Snapshot;
 use crate::{Error, FrameContext, Result};
 
 /// Columns of the published placement table.
-pub const PLACEMENT_COLUMNS: [&str; 8] =
-    ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share"];
+pub const PLACEMENT_COLUMNS: [&str; 10] =
+    ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"];
 /// Columns of the published enrolment table.
 pub const ENROLMENT_COLUMNS: [&str; 7] =
     ["year", "member_id", "qualification_code", "new_students", "students", "graduates", "source"];
@@ -99,6 +99,7 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
                 .then(lit(SECONDARY))
                 .otherwise(col("share").round(4, RoundMode::HalfToEven).cast(DataType::String))
                 .alias("share"),
+            when(col("coverage_flag").neq(lit(""))).then(lit(SECONDARY)).otherwise(col("coverage").cast(DataType::String)).alias("coverage"),
         ])
         .select(PLACEMENT_COLUMNS.map(col))
         .collect()

@@ -26,6 +26,8 @@ use crate::{FrameContext, Result};
 pub const ALL: &str = "all";
 /// The member key of all providers in the country.
 pub const NATIONAL: &str = "national";
+/// The member key of the providers that are not members, together.
+pub const NON_MEMBERS: &str = "non_members";
 
 /// Computes the placement and enrolment tables.
 pub fn run(config: &Config) -> Result<StageReport> {
@@ -58,7 +60,16 @@ fn group_sum(lf: LazyFrame, keys: &[&str], values: &[&str], set: &[(&str, &str)]
 /// Sort keys for text key columns that put the `all` / `national` rows after the others.
 fn totals_last(cols: &[&str]) -> Vec<Expr> {
     cols.iter()
-        .flat_map(|c| [when(col(*c).eq(lit(ALL))).then(lit(1)).when(col(*c).eq(lit(NATIONAL))).then(lit(2)).otherwise(lit(0)), col(*c)])
+        .flat_map(|c| {
+            let rank = when(col(*c).eq(lit(ALL)))
+                .then(lit(1))
+                .when(col(*c).eq(lit(NON_MEMBERS)))
+                .then(lit(2))
+                .when(col(*c).eq(lit(NATIONAL)))
+                .then(lit(3))
+                .otherwise(lit(0));
+            [rank, col(*c)]
+        })
         .collect()
 }
 
@@ -100,14 +111,27 @@ pub fn placement(survey: LazyFrame) -> PolarsResult<LazyFrame> {
         UnionArgs::default(),
     )
     .expect("same schema at every level");
-    let n = col("count").sum().over(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())?;
-    Ok(all.with_column(n.alias("graduates"))
+    let group: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    let n = col("count").sum().over(group.clone())?;
+    let unknown = col("count").filter(col("status").eq(lit("unknown"))).sum().over(group)?;
+    Ok(all
+        .with_columns([n.alias("graduates"), unknown.alias("unknown_in_group")])
         .with_column(
             when(col("graduates").gt(lit(0)))
                 .then(col("count").cast(DataType::Float64) / col("graduates").cast(DataType::Float64))
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("share"),
         )
+        .with_columns([
+            (col("year") - col("graduation_year")).alias("lag"),
+            when(col("graduates").gt(lit(0)))
+                .then(
+                    ((col("graduates") - col("unknown_in_group")).cast(DataType::Float64) / col("graduates").cast(DataType::Float64))
+                        .round(4, RoundMode::HalfToEven),
+                )
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("coverage"),
+        ])
         .sort_by_exprs(
             [vec![col("year")], totals_last(&["member_id", "qualification_code", "orientation"]), vec![col("graduation_year"), col("status_rank")]]
                 .concat(),
@@ -123,6 +147,8 @@ pub fn placement(survey: LazyFrame) -> PolarsResult<LazyFrame> {
             col("count"),
             col("graduates"),
             col("share"),
+            col("lag"),
+            col("coverage"),
         ]))
 }
 
@@ -213,8 +239,11 @@ fn enrolment(public: LazyFrame, own: LazyFrame) -> LazyFrame {
             parts.push(by(lf, set).with_column(lit(source).alias("source")));
         }
     }
-    for set in [&[("member_id", NATIONAL)][..], &[("member_id", NATIONAL), ("qualification_code", ALL)]] {
-        parts.push(by(&public, set).with_column(lit("vipunen").alias("source")));
+    let others = public.clone().filter(col("member_id").is_null());
+    for (lf, who) in [(&public, NATIONAL), (&others, NON_MEMBERS)] {
+        for set in [&[("member_id", who)][..], &[("member_id", who), ("qualification_code", ALL)]] {
+            parts.push(by(lf, set).with_column(lit("vipunen").alias("source")));
+        }
     }
     concat(parts, UnionArgs::default())
         .expect("same schema")
