@@ -435,3 +435,40 @@ fn reconciliation_flags_returns_beyond_the_tolerance() {
     assert_eq!(difference, [Some(-1), Some(0)]);
     assert_eq!(flagged, [Some(true), Some(false)]);
 }
+
+#[test]
+fn placement_benchmark_by_hand() {
+    // The association's graduates of 2024 (as disclosed: one hidden status).
+    let statuses = ["university", "uas", "other_studies", "employed_in_field", "employed_outside_field", "unemployed", "other", "unknown"];
+    let counts = [Some(10i64), Some(20), Some(10), Some(40), Some(20), Some(10), Some(10), Some(8)];
+    let placement = df!(
+        "year" => [2025; 8], "member_id" => ["all"; 8], "qualification_code" => ["all"; 8], "orientation" => ["all"; 8],
+        "graduation_year" => [2024; 8], "status" => statuses, "count" => counts,
+    )
+    .unwrap();
+    let json = r#"{"id":["koulutusala_1_2016","timeperiod_y","paaasiallinen_toiminta","contentscode"],"size":[2,2,4,1],
+        "dimension":{"koulutusala_1_2016":{"category":{"index":["SSS","02"]}},
+                     "timeperiod_y":{"category":{"index":["2023","2024"]}},
+                     "paaasiallinen_toiminta":{"category":{"index":["11","12","13","14"],"label":{"11":"Työlliset","12":"Päätoimiset opiskelijat","13":"Työttömät","14":"Muut"}}},
+                     "contentscode":{"category":{"index":["lkm"]}}},
+        "value":[1,1,1,1, 60,20,10,10, 1,1,1,1, 50,30,15,5]}"#;
+    let statfin = kooste::sources::pxweb::decode(std::path::Path::new("111l.json"), json.as_bytes()).unwrap().frame;
+    let bench = transform::placement_benchmark(&placement, &statfin, 2025).unwrap();
+    let class: Vec<&str> = bench.column("class").unwrap().str().unwrap().iter().flatten().collect();
+    assert_eq!(class, ["employed", "students", "unemployed", "other"]);
+    let count: Vec<Option<i64>> = bench.column("count").unwrap().i64().unwrap().iter().collect();
+    assert_eq!(count, [Some(60), Some(40), Some(10), Some(10)], "unknown (8) left out");
+    let share: Vec<Option<f64>> = bench.column("share").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(share, [Some(0.5), Some(0.3333), Some(0.0833), Some(0.0833)]);
+    let f02: Vec<Option<f64>> = bench.column("field02_share").unwrap().f64().unwrap().iter().collect();
+    let all: Vec<Option<f64>> = bench.column("all_fields_share").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(f02, [Some(0.5), Some(0.3), Some(0.15), Some(0.05)], "2024, field 02");
+    assert_eq!(all, [Some(0.6), Some(0.2), Some(0.1), Some(0.1)], "2024, all fields");
+    // A hidden status hides its class.
+    let mut hidden = placement.clone();
+    hidden.with_column(Column::new("count".into(), [Some(10i64), None, Some(10), Some(40), Some(20), Some(10), Some(10), Some(8)])).unwrap();
+    let bench = transform::placement_benchmark(&hidden, &statfin, 2025).unwrap();
+    let count: Vec<Option<i64>> = bench.column("count").unwrap().i64().unwrap().iter().collect();
+    assert_eq!(count, [Some(60), None, Some(10), Some(10)]);
+    assert!(bench.column("share").unwrap().f64().unwrap().iter().all(|s| s.is_none()), "no known total, no shares");
+}

@@ -86,6 +86,13 @@ pub fn run(config: &Config) -> Result<StageReport> {
     persist(config, &mut report, "placement", &mut placement)?;
     persist(config, &mut report, "enrolment", &mut enrolment)?;
     persist(config, &mut report, "key_figures", &mut figures)?;
+    // The benchmark is built from the association's disclosed rows: a hidden status stays
+    // hidden in its class.
+    if config.pipeline.sources.contains_key("placement_benchmark") {
+        let statfin = load(config, &mut report, Stage::Fetch, "placement_benchmark")?;
+        let mut bench = super::transform::placement_benchmark(&placement, &statfin, config.year).ctx("placement benchmark")?;
+        persist(config, &mut report, "placement_benchmark", &mut bench)?;
+    }
     let log_path = config.year_dir().join("suppressions.csv");
     write_log(&log_path, &log)?;
     report.output(&log_path)?;

@@ -38,17 +38,23 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let dir = config.year_dir();
     let tables = dir.join("tables");
     let figures = load(config, &mut report, Stage::Disclose, "key_figures")?;
-    let mut pub_placement = published_placement(&placement).ctx("published placement")?;
-    let mut pub_enrolment = published_enrolment(&enrolment).ctx("published enrolment")?;
-    let mut pub_figures = published_key_figures(&figures).ctx("published key figures")?;
-    for (name, df) in [("placement", &mut pub_placement), ("enrolment", &mut pub_enrolment), ("key_figures", &mut pub_figures)] {
+    let mut published = vec![
+        ("placement", published_placement(&placement).ctx("published placement")?),
+        ("enrolment", published_enrolment(&enrolment).ctx("published enrolment")?),
+        ("key_figures", published_key_figures(&figures).ctx("published key figures")?),
+    ];
+    if config.pipeline.sources.contains_key("placement_benchmark") {
+        let bench = load(config, &mut report, Stage::Disclose, "placement_benchmark")?;
+        published.push(("placement_benchmark", published_benchmark(&bench).ctx("published benchmark")?));
+    }
+    for (name, df) in published.iter_mut() {
         let path = tables.join(format!("{name}.csv"));
         files::write_csv(&path, df)?;
-        report.rows.insert(name.into(), df.height());
+        report.rows.insert((*name).into(), df.height());
         report.output(&path)?;
     }
     let xlsx = tables.join("tables.xlsx");
-    write_workbook(&xlsx, &[("placement", &pub_placement), ("enrolment", &pub_enrolment), ("key_figures", &pub_figures)])?;
+    write_workbook(&xlsx, &published.iter().map(|(n, d)| (*n, d)).collect::<Vec<_>>())?;
     report.output(&xlsx)?;
     // The reconciliation is the association's own check, not a published table: it goes to
     // checks/, straight from transform.
@@ -102,6 +108,17 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
             when(col("coverage_flag").neq(lit(""))).then(lit(SECONDARY)).otherwise(col("coverage").cast(DataType::String)).alias("coverage"),
         ])
         .select(PLACEMENT_COLUMNS.map(col))
+        .collect()
+}
+
+/// The benchmark as published: a hidden class count shows `..`, with its share.
+pub fn published_benchmark(df: &DataFrame) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns([
+            when(col("count").is_null()).then(lit(SECONDARY)).otherwise(col("count").cast(DataType::String)).alias("count"),
+            when(col("count").is_null()).then(lit(SECONDARY)).otherwise(col("share").cast(DataType::String)).alias("share"),
+        ])
         .collect()
 }
 

@@ -11,8 +11,10 @@
 //!   (members by the Y-tunnus valid in that year; `all` = members together; `national` = every
 //!   provider) and from the survey (statistical year only).
 
+mod benchmark;
 mod figures;
 
+pub use benchmark::placement_benchmark;
 pub use figures::{key_figures, reconciliation};
 
 use polars::prelude::*;
