@@ -86,7 +86,13 @@ fn the_annual_run_writes_tables_charts_and_run_record() {
     let header = &w.csv("output/2025/tables/placement.csv")[0];
     assert_eq!(header, &["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"]);
     let header = &w.csv("output/2025/tables/enrolment.csv")[0];
-    assert_eq!(header, &["year", "member_id", "qualification_code", "new_students", "students", "graduates", "source"]);
+    assert_eq!(
+        header,
+        &[
+            "year", "member_id", "qualification_code", "new_students", "students", "graduates", "source",
+            "start_places", "applicants", "first_choice_applicants", "applicants_per_place",
+        ]
+    );
 
     // The run record names every input with its hash and counts rows per stage.
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(w.join("output/2025/run.json")).unwrap()).unwrap();

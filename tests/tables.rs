@@ -196,6 +196,17 @@ fn enrolment_bridges_the_turku_provider_change_and_filters_multi_field_providers
     assert_eq!(non_members_2019.height(), 0, "2019: Turku's old id was a member's, and nobody else taught");
     // Survey rows: students sheet plus graduates of the statistical year (none in 2025 here).
     assert_eq!(row(2025, "turku", "321204", "survey"), (11, 33, 0));
+    let survey = df
+        .clone()
+        .lazy()
+        .filter(col("member_id").eq(lit("turku")).and(col("source").eq(lit("survey"))).and(col("qualification_code").eq(lit("321204"))))
+        .collect()
+        .unwrap();
+    let i = |c: &str| survey.column(c).unwrap().i64().unwrap().get(0);
+    assert_eq!((i("start_places"), i("applicants"), i("first_choice_applicants")), (Some(10), Some(40), Some(20)));
+    assert_eq!(survey.column("applicants_per_place").unwrap().f64().unwrap().get(0), Some(4.0));
+    let vipunen = df.clone().lazy().filter(col("source").eq(lit("vipunen"))).collect().unwrap();
+    assert_eq!(vipunen.column("applicants").unwrap().null_count(), vipunen.height(), "Vipunen has no intake figures");
     assert!(
         !df.column("member_id").unwrap().str().unwrap().iter().any(|m| m.is_none()),
         "every row is a member, all or national"
@@ -207,6 +218,8 @@ fn enrolment_small_counts_are_flagged() {
     let df = df!(
         "year" => [2025, 2025], "member_id" => ["kao", "all"], "qualification_code" => ["321204", "321204"],
         "new_students" => [3i64, 40], "students" => [0i64, 120], "graduates" => [5i64, 30], "source" => ["vipunen", "vipunen"],
+        "start_places" => [None::<i64>, None], "applicants" => [None::<i64>, None], "first_choice_applicants" => [None::<i64>, None],
+        "applicants_per_place" => [None::<f64>, None],
     )
     .unwrap();
     let (out, stats, _) = disclose::enrolment_table(df, 5).unwrap();

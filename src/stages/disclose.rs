@@ -303,7 +303,8 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
     for i in 0..n {
         at.insert((year[i], member[i], qual[i], source[i]), i);
     }
-    for c in ["new_students", "students", "graduates"] {
+    // Persons: the counts, and the survey's applicants (start places are not persons).
+    for c in ["new_students", "students", "graduates", "applicants", "first_choice_applicants"] {
         let values: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
         let mut p = Problem::default();
         for v in &values {
@@ -362,5 +363,12 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
         out.with_column(Column::new(c.into(), kept))?;
         out.with_column(Column::new(format!("{c}_flag").into(), flags.iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
     }
+    // Applicants per place gives the applicants away: hidden with them.
+    let hidden_applicants: Vec<bool> = strings(&out, "applicants_flag")?.iter().map(|f| !f.is_empty()).collect();
+    let ratio: Vec<Option<f64>> = out.column("applicants_per_place")?.f64()?.iter().collect();
+    out.with_column(Column::new(
+        "applicants_per_place".into(),
+        ratio.iter().zip(&hidden_applicants).map(|(r, h)| if *h { None } else { *r }).collect::<Vec<_>>(),
+    ))?;
     Ok((out, stats, log))
 }

@@ -27,8 +27,19 @@ use crate::{Error, FrameContext, Result};
 pub const PLACEMENT_COLUMNS: [&str; 10] =
     ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"];
 /// Columns of the published enrolment table.
-pub const ENROLMENT_COLUMNS: [&str; 7] =
-    ["year", "member_id", "qualification_code", "new_students", "students", "graduates", "source"];
+pub const ENROLMENT_COLUMNS: [&str; 11] = [
+    "year",
+    "member_id",
+    "qualification_code",
+    "new_students",
+    "students",
+    "graduates",
+    "source",
+    "start_places",
+    "applicants",
+    "first_choice_applicants",
+    "applicants_per_place",
+];
 
 /// Writes the tables and charts.
 pub fn run(config: &Config) -> Result<StageReport> {
@@ -142,7 +153,16 @@ pub fn published_key_figures(df: &DataFrame) -> PolarsResult<DataFrame> {
 pub fn published_enrolment(df: &DataFrame) -> PolarsResult<DataFrame> {
     df.clone()
         .lazy()
-        .with_columns(["new_students", "students", "graduates"].map(|c| shown(c, &format!("{c}_flag")).alias(c)))
+        .with_columns(
+            ["new_students", "students", "graduates", "applicants", "first_choice_applicants"]
+                .map(|c| shown(c, &format!("{c}_flag")).alias(c)),
+        )
+        .with_column(
+            when(col("applicants_flag").neq(lit("")))
+                .then(lit(SECONDARY))
+                .otherwise(col("applicants_per_place").cast(DataType::String))
+                .alias("applicants_per_place"),
+        )
         .select(ENROLMENT_COLUMNS.map(col))
         .collect()
 }

@@ -183,6 +183,8 @@ fn member_periods(config: &Config) -> PolarsResult<LazyFrame> {
 
 /// The person counts of the enrolment figures.
 pub const COUNTS: [&str; 3] = ["new_students", "students", "graduates"];
+/// The intake figures only the survey has (start places, and applicants as persons).
+pub const INTAKE: [&str; 3] = ["start_places", "applicants", "first_choice_applicants"];
 
 /// Vipunen rows of the published qualifications, each attributed to the member whose provider
 /// id it was in that year (or to no member).
@@ -212,13 +214,19 @@ fn vipunen_enrolment(vipunen: LazyFrame, members: LazyFrame, config: &Config) ->
 /// the students sheet, graduates of that year from the placement sheet.
 fn survey_enrolment(students: LazyFrame, placement: LazyFrame, year: i32) -> LazyFrame {
     let keys = [col("year"), col("member_id"), col("qualification_code")];
+    let zero = |c: &str| lit(0i64).cast(DataType::Int64).alias(c);
     let a = students.select(
-        keys.iter().cloned().chain([col("new_students"), col("students"), lit(0i64).cast(DataType::Int64).alias("graduates")]).collect::<Vec<_>>(),
+        keys.iter()
+            .cloned()
+            .chain([col("new_students"), col("students"), zero("graduates")])
+            .chain(INTAKE.map(col))
+            .collect::<Vec<_>>(),
     );
     let b = placement.filter(col("graduation_year").eq(lit(year))).select(
         keys.iter()
             .cloned()
-            .chain([lit(0i64).cast(DataType::Int64).alias("new_students"), lit(0i64).cast(DataType::Int64).alias("students"), col("graduates")])
+            .chain([zero("new_students"), zero("students"), col("graduates")])
+            .chain(INTAKE.map(zero))
             .collect::<Vec<_>>(),
     );
     concat([a, b], UnionArgs::default()).expect("same schema")
@@ -228,18 +236,17 @@ fn survey_enrolment(students: LazyFrame, placement: LazyFrame, year: i32) -> Laz
 /// for all of them.
 fn enrolment(public: LazyFrame, own: LazyFrame) -> LazyFrame {
     let keys = ["year", "member_id", "qualification_code"];
-    let by = |lf: &LazyFrame, set: &[(&str, &str)]| group_sum(lf.clone(), &keys, &COUNTS, set);
+    let with_intake: Vec<&str> = COUNTS.iter().chain(INTAKE.iter()).copied().collect();
+    let no_intake = INTAKE.map(|c| lit(NULL).cast(DataType::Int64).alias(c));
+    // Vipunen has no intake figures: its rows carry them empty, not as zeros.
+    let by = |lf: &LazyFrame, set: &[(&str, &str)]| group_sum(lf.clone(), &keys, &COUNTS, set).with_columns(no_intake.clone());
     let member_rows = public.clone().filter(col("member_id").is_not_null());
     let mut parts = Vec::new();
-    for (lf, source) in [(&member_rows, "vipunen"), (&own, "survey")] {
-        for set in [
-            &[][..],
-            &[("qualification_code", ALL)],
-            &[("member_id", ALL)],
-            &[("member_id", ALL), ("qualification_code", ALL)],
-        ] {
-            parts.push(by(lf, set).with_column(lit(source).alias("source")));
-        }
+    let levels: [&[(&str, &str)]; 4] =
+        [&[], &[("qualification_code", ALL)], &[("member_id", ALL)], &[("member_id", ALL), ("qualification_code", ALL)]];
+    for set in levels {
+        parts.push(by(&member_rows, set).with_column(lit("vipunen").alias("source")));
+        parts.push(group_sum(own.clone(), &keys, &with_intake, set).with_column(lit("survey").alias("source")));
     }
     let others = public.clone().filter(col("member_id").is_null());
     for (lf, who) in [(&public, NATIONAL), (&others, NON_MEMBERS)] {
@@ -249,7 +256,13 @@ fn enrolment(public: LazyFrame, own: LazyFrame) -> LazyFrame {
     }
     concat(parts, UnionArgs::default())
         .expect("same schema")
-        .with_columns(COUNTS.map(|c| col(c).cast(DataType::Int64)))
+        .with_columns(COUNTS.iter().chain(INTAKE.iter()).map(|c| col(*c).cast(DataType::Int64)).collect::<Vec<_>>())
+        .with_column(
+            when(col("start_places").gt(lit(0)))
+                .then((col("applicants").cast(DataType::Float64) / col("start_places").cast(DataType::Float64)).round(2, RoundMode::HalfToEven))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("applicants_per_place"),
+        )
         .sort_by_exprs(
             [vec![col("year")], totals_last(&["member_id", "qualification_code"]), vec![col("source")]].concat(),
             SortMultipleOptions::default(),
@@ -262,5 +275,9 @@ fn enrolment(public: LazyFrame, own: LazyFrame) -> LazyFrame {
             col("students"),
             col("graduates"),
             col("source"),
+            col("start_places"),
+            col("applicants"),
+            col("first_choice_applicants"),
+            col("applicants_per_place"),
         ])
 }
