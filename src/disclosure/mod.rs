@@ -173,20 +173,24 @@ pub fn suppress(p: &Problem, threshold: i64) -> Outcome {
         }
     }
     loop {
-        // Secondary suppression to a fixpoint: no constraint with exactly one hidden cell.
-        loop {
-            let mut changed = false;
-            for c in &p.constraints {
-                let hidden = p.members(c).filter(|i| flags[*i] != Flag::Visible).count();
-                if hidden == 1
-                    && let Some(i) = p.companion(c, &flags)
-                {
-                    flags[i] = Flag::Secondary;
-                    changed = true;
+        // Secondary suppression to a fixpoint: no constraint with exactly one hidden cell. A
+        // constraint is looked at again only when one of its cells was hidden meanwhile.
+        let mut queued = vec![true; p.constraints.len()];
+        let mut queue: std::collections::VecDeque<usize> = (0..p.constraints.len()).collect();
+        while let Some(k) = queue.pop_front() {
+            queued[k] = false;
+            let c = &p.constraints[k];
+            let hidden = p.members(c).filter(|i| flags[*i] != Flag::Visible).count();
+            if hidden == 1
+                && let Some(i) = p.companion(c, &flags)
+            {
+                flags[i] = Flag::Secondary;
+                for &k2 in &of_cell[i] {
+                    if !queued[k2] {
+                        queued[k2] = true;
+                        queue.push_back(k2);
+                    }
                 }
-            }
-            if !changed {
-                break;
             }
         }
         // Audit: a hidden cell pinned to one value gets one more companion per round.
