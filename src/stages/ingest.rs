@@ -77,9 +77,13 @@ fn write_feedback(config: &Config, dir: &Path, outcomes: &[(ReadOutcome, Vec<u8>
     for (o, bytes) in outcomes {
         let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
         let stem = Path::new(&o.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let mut path = dir.join(format!("{}.xlsx", member.map(|m| m.id.as_str()).unwrap_or(&stem)));
-        if written.contains(&path) {
-            path = dir.join(format!("{}--{stem}.xlsx", member.map(|m| m.id.as_str()).unwrap_or("unknown")));
+        let base = member.map(|m| m.id.clone()).unwrap_or_else(|| stem.clone());
+        let mut path = dir.join(format!("{base}.xlsx"));
+        // Two returns of one member (or files of one name in several formats) each get theirs.
+        let mut n = 1;
+        while written.contains(&path) {
+            n += 1;
+            path = dir.join(format!("{base}--{stem}-{n}.xlsx"));
         }
         let lang = member.map(|m| m.lang).unwrap_or(crate::domain::Lang::Fi);
         let xlsx = survey::feedback::write(bytes, o, member.map(|m| m.name.as_str()), config.year, lang)
