@@ -344,6 +344,15 @@ fn metadata() -> Value {
     ]})
 }
 
+/// Serves `sijk/111l`'s metadata.
+async fn serve_metadata(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/api/v1/fi/StatFin/sijk/111l.px"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(metadata()))
+        .mount(server)
+        .await;
+}
+
 fn dataset(years: &[&str]) -> Value {
     let n = 2 * years.len() * 2;
     json!({
@@ -367,11 +376,7 @@ async fn pxweb_resolves_codes_from_metadata_and_splits_under_max_cells() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"maxValues": 10, "maxCells": 10, "maxCalls": 30, "timeWindow": 10})))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/fi/StatFin/sijk/111l.px"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(metadata()))
-        .mount(&server)
-        .await;
+    serve_metadata(&server).await;
     for years in [["2020", "2021"], ["2022", "2023"]] {
         Mock::given(method("POST"))
             .and(path("/api/v1/fi/StatFin/sijk/111l.px"))
@@ -412,11 +417,7 @@ async fn an_unknown_pxweb_table_or_value_says_what_changed() {
         .respond_with(ResponseTemplate::new(400).set_body_string("Parameter error"))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/fi/StatFin/sijk/111l.px"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(metadata()))
-        .mount(&server)
-        .await;
+    serve_metadata(&server).await;
     let http = Http::new(settings()).unwrap();
     let b = Url::parse(&format!("{}/api/v1", server.uri())).unwrap();
     let e = pxweb::fetch(&http, &b, Lang::Fi, "opiskt/statfin_opiskt_pxt_14rw", &BTreeMap::new()).await.unwrap_err().to_string();

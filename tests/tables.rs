@@ -33,22 +33,17 @@ fn survey_rows() -> DataFrame {
     .unwrap()
 }
 
+/// The one row of a frame whose text columns have the given values.
+fn one_row(df: &DataFrame, keys: &[(&str, &str)]) -> DataFrame {
+    let filter = keys.iter().map(|(c, v)| col(*c).eq(lit(*v))).reduce(|a, b| a.and(b)).expect("a key");
+    let r = df.clone().lazy().filter(filter).collect().unwrap();
+    assert_eq!(r.height(), 1, "{keys:?}: {r}");
+    r
+}
+
 /// The one placement row of a member × qualification × orientation × status.
 fn row_of(df: &DataFrame, member: &str, q: &str, o: &str, status: &str) -> DataFrame {
-    let r = df
-        .clone()
-        .lazy()
-        .filter(
-            col("member_id")
-                .eq(lit(member))
-                .and(col("qualification_code").eq(lit(q)))
-                .and(col("orientation").eq(lit(o)))
-                .and(col("status").eq(lit(status))),
-        )
-        .collect()
-        .unwrap();
-    assert_eq!(r.height(), 1, "{member} {q} {o} {status}");
-    r
+    one_row(df, &[("member_id", member), ("qualification_code", q), ("orientation", o), ("status", status)])
 }
 
 /// `(count, graduates, share)` of one placement row.
@@ -157,19 +152,8 @@ fn enrolment_bridges_the_turku_provider_change_and_filters_multi_field_providers
     let placement = survey_rows();
     let df = transform::enrolment_table(vipunen.lazy(), students.lazy(), placement.lazy(), &config).unwrap();
     let row = |year: i32, member: &str, q: &str, source: &str| -> (i64, i64, i64) {
-        let r = df
-            .clone()
-            .lazy()
-            .filter(
-                col("year")
-                    .eq(lit(year))
-                    .and(col("member_id").eq(lit(member)))
-                    .and(col("qualification_code").eq(lit(q)))
-                    .and(col("source").eq(lit(source))),
-            )
-            .collect()
-            .unwrap();
-        assert_eq!(r.height(), 1, "{year} {member} {q} {source}: {r}");
+        let in_year = df.clone().lazy().filter(col("year").eq(lit(year))).collect().unwrap();
+        let r = one_row(&in_year, &[("member_id", member), ("qualification_code", q), ("source", source)]);
         let g = |c: &str| r.column(c).unwrap().i64().unwrap().get(0).unwrap();
         (g("new_students"), g("students"), g("graduates"))
     };
@@ -400,13 +384,8 @@ fn key_figures_by_hand() {
     let config = config();
     let df = transform::key_figures(turku_and_live(&config), &config).collect().unwrap();
     let get = |year: i32, field: &str, measure: &str| -> (i64, i64, f64) {
-        let r = df
-            .clone()
-            .lazy()
-            .filter(col("year").eq(lit(year)).and(col("field").eq(lit(field))).and(col("measure").eq(lit(measure))))
-            .collect()
-            .unwrap();
-        assert_eq!(r.height(), 1, "{year} {field} {measure}");
+        let in_year = df.clone().lazy().filter(col("year").eq(lit(year))).collect().unwrap();
+        let r = one_row(&in_year, &[("field", field), ("measure", measure)]);
         let i = |c: &str| r.column(c).unwrap().i64().unwrap().get(0).unwrap();
         (i("national"), i("members"), r.column("members_share").unwrap().f64().unwrap().get(0).unwrap())
     };

@@ -14,7 +14,7 @@ use super::{Stage, StageReport, persist};
 use crate::config::Config;
 use crate::domain::PlacementStatus;
 use crate::files::{self, FileError};
-use crate::record::{Quarantined, ReturnsSummary};
+use crate::record::{FileRecord, Quarantined, ReturnsSummary};
 use crate::survey::{self, Finding, ReadContext, ReadOutcome, Rule};
 use crate::{Error, FrameContext, Result};
 
@@ -115,8 +115,13 @@ pub fn run(config: &Config) -> Result<StageReport> {
         qualifications: &config.pipeline.publish_qualifications,
     };
     let read = read_all(&paths, &ctx);
-    for p in &paths {
-        report.input(p)?;
+    // The reader hashed every file it read: the record takes those hashes, not a second read.
+    for (p, (o, bytes)) in paths.iter().zip(&read) {
+        if o.sha256.is_empty() {
+            report.input(p)?;
+        } else {
+            report.inputs.push(FileRecord { path: p.display().to_string(), sha256: o.sha256.clone(), bytes: bytes.len() as u64 });
+        }
     }
     for path in write_feedback(config, &config.year_dir().join("feedback"), &read)? {
         report.output(&path)?;
