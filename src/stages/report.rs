@@ -85,7 +85,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
         .and_then(|s| Snapshot::load(&config.raw.join(s.snapshot_path())).ok())
         .and_then(|s| s.provenance.dataset_updated)
         .unwrap_or_default();
-    let flag = primary_flag(config.pipeline.disclosure.threshold);
+    // The grey segment holds small counts and the cells hidden to protect them.
+    let flag = format!("{}, {SECONDARY}", primary_flag(config.pipeline.disclosure.threshold));
     let chart_dir = dir.join("charts");
     for &lang in &config.pipeline.languages {
         let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
