@@ -347,6 +347,57 @@ impl PlacementStatus {
     }
 }
 
+/// The classes of the member-level placement table: coarse enough that a school's 10–50
+/// graduates a year can be published without hiding most of its row (eight statuses of a
+/// small school are nearly all 1–4). The association's own table keeps the eight statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementClass {
+    /// Further studies of any kind: `university`, `uas`, `other_studies`.
+    Studies,
+    /// Employed in or outside the field.
+    Employed,
+    /// Unemployed, service, parental leave and other.
+    Other,
+    /// Not known.
+    Unknown,
+}
+
+impl PlacementClass {
+    /// The four classes in publishing order.
+    pub const ALL: [PlacementClass; 4] = [PlacementClass::Studies, PlacementClass::Employed, PlacementClass::Other, PlacementClass::Unknown];
+
+    /// The class a status falls in.
+    pub fn of(status: PlacementStatus) -> Self {
+        match status {
+            PlacementStatus::University | PlacementStatus::Uas | PlacementStatus::OtherStudies => PlacementClass::Studies,
+            PlacementStatus::EmployedInField | PlacementStatus::EmployedOutsideField => PlacementClass::Employed,
+            PlacementStatus::Unemployed | PlacementStatus::Other => PlacementClass::Other,
+            PlacementStatus::Unknown => PlacementClass::Unknown,
+        }
+    }
+
+    /// The stable code used in tables.
+    pub fn code(self) -> &'static str {
+        match self {
+            PlacementClass::Studies => "studies",
+            PlacementClass::Employed => "employed",
+            PlacementClass::Other => "other",
+            PlacementClass::Unknown => "unknown",
+        }
+    }
+
+    /// A short label for charts and tables, in fi, sv and en.
+    pub fn labels(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            PlacementClass::Studies => ("Jatko-opinnot", "Fortsatta studier", "Further studies"),
+            PlacementClass::Employed => ("Työssä", "I arbete", "Employed"),
+            PlacementClass::Other => ("Työtön tai muu", "Arbetslös eller annat", "Unemployed or other"),
+            PlacementClass::Unknown => ("Ei tietoa", "Uppgift saknas", "Unknown"),
+        }
+    }
+}
+
 /// Folds text for matching headers and vocabulary: lower case, punctuation and whitespace
 /// collapsed to single spaces, trimmed. `" Jatko-opinnot:\nyliopisto "` → `"jatko opinnot yliopisto"`.
 pub fn fold(s: &str) -> String {

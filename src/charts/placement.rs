@@ -1,5 +1,5 @@
 //! Placement by member: one 100 % stacked horizontal bar per member (and the association as a
-//! whole), a segment per status, n at the end of each bar. Suppressed statuses are drawn as
+//! whole), a segment per class (further studies, employed, unemployed or other, unknown), n at the end of each bar. Suppressed statuses are drawn as
 //! one grey segment, so the bar still adds up to 100 % and nothing hidden can be read off.
 
 use plotters::coord::Shift;
@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::labels::{self, Key};
 use super::{Chart, FONT, Frame, HIDDEN, INK, MUTED, OKABE_ITO, draw_frame, light_text_on};
-use crate::domain::{Lang, PlacementStatus};
+use crate::domain::{Lang, PlacementClass};
 
 /// One bar: a member (or the association) and its published shares.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,8 +17,8 @@ pub struct Bar {
     pub label: String,
     /// Graduates in the group.
     pub n: i64,
-    /// Share of each status in [`PlacementStatus::ALL`] order; `None` where suppressed.
-    pub shares: [Option<f64>; 8],
+    /// Share of each class in [`PlacementClass::ALL`] order; `None` where suppressed.
+    pub shares: [Option<f64>; 4],
 }
 
 impl Bar {
@@ -45,15 +45,19 @@ pub struct PlacementChart {
     pub flag: String,
 }
 
+/// The classes' colours: blue, bluish green, orange and reddish purple of Okabe–Ito, apart
+/// from the grey of the suppressed part.
+const CLASS_COLOURS: [usize; 4] = [0, 2, 3, 6];
+
 const ROW: f64 = 26.0;
 const LABEL_W: f64 = 210.0;
 const N_W: f64 = 62.0;
 const LEGEND_ROW: f64 = 22.0;
 
 impl PlacementChart {
-    /// Legend rows: the eight statuses and the suppression symbol, three to a row.
+    /// Legend rows: the four classes and the suppression symbol, three to a row.
     fn legend_rows(&self) -> u32 {
-        3
+        2
     }
 }
 
@@ -101,7 +105,7 @@ impl Chart for PlacementChart {
                     continue;
                 }
                 let wseg = share * bar_w;
-                let color = k.map(|k| OKABE_ITO[k]).unwrap_or(HIDDEN);
+                let color = k.map(|k| OKABE_ITO[CLASS_COLOURS[k]]).unwrap_or(HIDDEN);
                 let (a, b) = (x.round() as i32, (x + wseg).round() as i32);
                 body.draw(&Rectangle::new([(a, y0), (b, y1)], color.filled()))?;
                 if k.is_none() {
@@ -124,12 +128,12 @@ impl Chart for PlacementChart {
             let n = format!("n = {}", labels::int(self.lang, bar.n));
             body.draw_text(&n, &(FONT, 11.5 * s).into_font().color(&MUTED).pos(left), (x1 + px(8.0), yc))?;
         }
-        // Legend: the statuses in bar order, then the suppressed symbol, four rows of three.
+        // Legend: the classes in bar order, then the suppressed symbol, two rows of three.
         let ly = px(ROW * self.bars.len() as f64 + 16.0);
-        let items: Vec<(RGBColor, String)> = PlacementStatus::ALL
+        let items: Vec<(RGBColor, String)> = PlacementClass::ALL
             .iter()
             .enumerate()
-            .map(|(k, st)| (OKABE_ITO[k], self.lang.pick(&st.labels()).to_owned()))
+            .map(|(k, c)| (OKABE_ITO[CLASS_COLOURS[k]], self.lang.pick(&c.labels()).to_owned()))
             .chain(std::iter::once((HIDDEN, labels::text(self.lang, Key::Suppressed).replace("{flag}", &self.flag))))
             .collect();
         let col_w = (f64::from(w as i32 - px(40.0)) / 3.0) as i32;

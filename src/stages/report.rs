@@ -18,7 +18,7 @@ use crate::charts::labels::{self, Key};
 use crate::charts::placement::{Bar, PlacementChart};
 use crate::charts::{self, Frame};
 use crate::config::Config;
-use crate::domain::Lang;
+use crate::domain::{Lang, PlacementClass};
 use crate::files;
 use crate::sources::Snapshot;
 use crate::{Error, FrameContext, Result};
@@ -26,6 +26,8 @@ use crate::{Error, FrameContext, Result};
 /// Columns of the published placement table.
 pub const PLACEMENT_COLUMNS: [&str; 10] =
     ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"];
+/// Columns of the published member-level placement table.
+pub const PLACEMENT_BY_MEMBER_COLUMNS: [&str; 8] = ["year", "member_id", "graduation_year", "class", "graduates", "count", "share", "lag"];
 /// Columns of the published enrolment table.
 pub const ENROLMENT_COLUMNS: [&str; 11] = [
     "year",
@@ -45,12 +47,14 @@ pub const ENROLMENT_COLUMNS: [&str; 11] = [
 pub fn run(config: &Config) -> Result<StageReport> {
     let mut report = StageReport::new(Stage::Report);
     let placement = load(config, &mut report, Stage::Disclose, "placement")?;
+    let by_member = load(config, &mut report, Stage::Disclose, "placement_by_member")?;
     let enrolment = load(config, &mut report, Stage::Disclose, "enrolment")?;
     let dir = config.year_dir();
     let tables = dir.join("tables");
     let figures = load(config, &mut report, Stage::Disclose, "key_figures")?;
     let mut published = vec![
         ("placement", published_placement(&placement).ctx("published placement")?),
+        ("placement_by_member", published_by_member(&by_member).ctx("published placement by member")?),
         ("enrolment", published_enrolment(&enrolment).ctx("published enrolment")?),
         ("key_figures", published_key_figures(&figures).ctx("published key figures")?),
     ];
@@ -90,7 +94,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let chart_dir = dir.join("charts");
     for &lang in &config.pipeline.languages {
         let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
-        let placement_chart = placement_chart(config, &placement, lang, note.clone(), &flag).ctx("placement chart")?;
+        let placement_chart = placement_chart(config, &by_member, lang, note.clone(), &flag).ctx("placement chart")?;
         let enrolment_chart = enrolment_chart(config, &enrolment, lang, note, &vipunen_date).ctx("enrolment chart")?;
         for path in charts::render(&placement_chart, &chart_dir)? {
             report.output(&path)?;
@@ -120,6 +124,22 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
             when(col("coverage_flag").neq(lit(""))).then(lit(SECONDARY)).otherwise(col("coverage").cast(DataType::String)).alias("coverage"),
         ])
         .select(PLACEMENT_COLUMNS.map(col))
+        .collect()
+}
+
+/// The member-level placement table as published: suppressed counts show their flag, their
+/// shares `..`.
+pub fn published_by_member(df: &DataFrame) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns([
+            shown("count", "flag").alias("count"),
+            when(col("flag").neq(lit("")))
+                .then(lit(SECONDARY))
+                .otherwise(col("share").round(4, RoundMode::HalfToEven).cast(DataType::String))
+                .alias("share"),
+        ])
+        .select(PLACEMENT_BY_MEMBER_COLUMNS.map(col))
         .collect()
 }
 
@@ -210,29 +230,27 @@ fn member_label(config: &Config, id: &str, lang: Lang) -> String {
     }
 }
 
-/// Placement one year after graduation (or the latest graduation year surveyed), all
-/// qualifications together, a bar per member and one for the association on top.
+/// Placement one year after graduation (or the latest graduation year surveyed) from the
+/// member-level table: a bar per member and one for the association on top.
 fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str) -> PolarsResult<PlacementChart> {
-    let totals = df
-        .clone()
-        .lazy()
-        .filter(col("qualification_code").eq(lit(ALL)).and(col("orientation").eq(lit(ALL))))
-        .collect()?;
-    let years: Vec<i32> = totals.column("graduation_year")?.i32()?.into_no_null_iter().collect();
+    let years: Vec<i32> = df.column("graduation_year")?.i32()?.into_no_null_iter().collect();
     let gy = if years.contains(&(config.year - 1)) { config.year - 1 } else { years.iter().copied().max().unwrap_or(config.year) };
-    let rows = totals.lazy().filter(col("graduation_year").eq(lit(gy))).collect()?;
+    let rows = df.clone().lazy().filter(col("graduation_year").eq(lit(gy))).collect()?;
     let member = rows.column("member_id")?.str()?;
+    let class = rows.column("class")?.str()?;
     let share = rows.column("share")?.f64()?;
     let graduates = rows.column("graduates")?.i64()?;
     let mut bars: Vec<(String, Bar)> = Vec::new();
-    for i in (0..rows.height()).step_by(8) {
+    for i in 0..rows.height() {
         let id = member.get(i).unwrap_or_default();
-        let mut shares = [None; 8];
-        for (k, s) in shares.iter_mut().enumerate() {
-            *s = share.get(i + k);
+        if bars.last().is_none_or(|b| b.0 != id) {
+            let bar = Bar { label: member_label(config, id, lang), n: graduates.get(i).unwrap_or(0), shares: [None; 4] };
+            bars.push((id.to_owned(), bar));
         }
-        let bar = Bar { label: member_label(config, id, lang), n: graduates.get(i).unwrap_or(0), shares };
-        bars.push((id.to_owned(), bar));
+        let k = PlacementClass::ALL.iter().position(|c| Some(c.code()) == class.get(i));
+        if let (Some(k), Some(bar)) = (k, bars.last_mut()) {
+            bar.1.shares[k] = share.get(i);
+        }
     }
     // The association first, then members by name.
     bars.sort_by(|a, b| (a.0 != ALL, &a.1.label).cmp(&(b.0 != ALL, &b.1.label)));

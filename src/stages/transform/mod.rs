@@ -1,12 +1,15 @@
 //! Stage 3, transform: validated survey rows and public snapshots → the statistics tables.
 //!
 //! In: `stages/ingest/{placement,students}.parquet`, `stages/fetch/enrolment.parquet` and the
-//! member registry. Out: `stages/transform/{placement,enrolment}.parquet`, unsuppressed (the
-//! disclose stage decides what may be published).
+//! member registry. Out: `stages/transform/{placement,placement_by_member,enrolment,
+//! key_figures,reconciliation}.parquet`, unsuppressed (the disclose stage decides what may be
+//! published).
 //!
 //! - placement: member × qualification × orientation × graduation year × status → count, the
 //!   group's graduates and share; with `all` rows for the association, for all orientations of a
 //!   qualification and for all qualifications.
+//! - placement_by_member: member × graduation year × class (studies, employed, other,
+//!   unknown) → count, graduates, share: what is published per member.
 //! - enrolment: year × member × qualification → new students, students, graduates from Vipunen
 //!   (members by the Y-tunnus valid in that year; `all` = members together; `national` = every
 //!   provider) and from the survey (statistical year only).
@@ -21,7 +24,7 @@ use polars::prelude::*;
 
 use super::{Stage, StageReport, load, persist};
 use crate::config::Config;
-use crate::domain::PlacementStatus;
+use crate::domain::{PlacementClass, PlacementStatus};
 use crate::{FrameContext, Result};
 
 /// The key of a total over members, qualifications or orientations.
@@ -45,7 +48,9 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let mut figures = key_figures(attributed.clone(), config).collect().ctx("key figures")?;
     let tolerance = config.pipeline.reconciliation.tolerance;
     let mut check = reconciliation(survey.lazy(), attributed, config.year, tolerance).collect().ctx("reconciliation")?;
+    let mut by_member = placement_by_member(placement.clone().lazy()).collect().ctx("placement by member")?;
     persist(config, &mut report, "placement", &mut placement)?;
+    persist(config, &mut report, "placement_by_member", &mut by_member)?;
     persist(config, &mut report, "enrolment", &mut enrolment)?;
     persist(config, &mut report, "key_figures", &mut figures)?;
     persist(config, &mut report, "reconciliation", &mut check)?;
@@ -152,6 +157,40 @@ pub fn placement(survey: LazyFrame) -> PolarsResult<LazyFrame> {
             col("lag"),
             col("coverage"),
         ]))
+}
+
+/// The member-level placement table: the placement table's member totals (all
+/// qualifications and orientations) in the four [`PlacementClass`]es, one row per member ×
+/// graduation year × class, with the association as `all`.
+///
+/// Columns: `year, member_id, graduation_year, class, count, graduates, share, lag`.
+pub fn placement_by_member(placement: LazyFrame) -> LazyFrame {
+    let mut class = lit(NULL).cast(DataType::String);
+    let mut rank = lit(NULL).cast(DataType::UInt32);
+    for s in PlacementStatus::ALL {
+        let c = PlacementClass::of(s);
+        let k = PlacementClass::ALL.iter().position(|x| *x == c).unwrap_or(0) as u32;
+        class = when(col("status").eq(lit(s.code()))).then(lit(c.code())).otherwise(class);
+        rank = when(col("status").eq(lit(s.code()))).then(lit(k)).otherwise(rank);
+    }
+    let keys = ["year", "member_id", "graduation_year"];
+    placement
+        .filter(col("qualification_code").eq(lit(ALL)).and(col("orientation").eq(lit(ALL))))
+        .with_columns([class.alias("class"), rank.alias("class_rank")])
+        .group_by(keys.iter().chain(&["class", "class_rank"]).map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([col("count").sum(), col("graduates").first()])
+        .with_column(
+            when(col("graduates").gt(lit(0)))
+                .then(col("count").cast(DataType::Float64) / col("graduates").cast(DataType::Float64))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("share"),
+        )
+        .with_column((col("year") - col("graduation_year")).alias("lag"))
+        .sort_by_exprs(
+            [vec![col("year")], totals_last(&["member_id"]), vec![col("graduation_year"), col("class_rank")]].concat(),
+            SortMultipleOptions::default(),
+        )
+        .select(["year", "member_id", "graduation_year", "class", "count", "graduates", "share", "lag"].map(col))
 }
 
 /// The enrolment table from the Vipunen rows (`stages/fetch/enrolment`) and the survey's

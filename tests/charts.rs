@@ -1,0 +1,157 @@
+//! Every figure in a chart is the figure in its table: the charts' SVG is read back (bars'
+//! widths, points' positions against the axis ticks, the printed labels) and compared with the
+//! published CSV tables of the same run.
+
+use std::collections::BTreeMap;
+
+use crate::util::Workdir;
+
+/// One SVG element: its tag, attributes and text content.
+#[derive(Debug)]
+struct Element {
+    tag: String,
+    attrs: BTreeMap<String, String>,
+    text: String,
+}
+
+impl Element {
+    fn num(&self, a: &str) -> f64 {
+        self.attrs.get(a).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{a} of {self:?}"))
+    }
+    fn attr(&self, a: &str) -> &str {
+        self.attrs.get(a).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// The elements of a flat SVG (as plotters writes it), in document order.
+fn elements(svg: &str) -> Vec<Element> {
+    let mut out = Vec::new();
+    for chunk in svg.split('<').skip(1) {
+        let Some((head, rest)) = chunk.split_once('>') else { continue };
+        if head.starts_with('/') || head.starts_with('?') || head.starts_with('!') {
+            continue;
+        }
+        let head = head.trim_end_matches('/');
+        let (tag, mut attrs_text) = head.split_once(' ').unwrap_or((head, ""));
+        let mut attrs = BTreeMap::new();
+        while let Some((k, v)) = attrs_text.split_once("=\"") {
+            let (value, after) = v.split_once('"').expect("closed attribute");
+            attrs.insert(k.trim().to_owned(), value.to_owned());
+            attrs_text = after;
+        }
+        let text = rest.trim().replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
+        out.push(Element { tag: tag.to_owned(), attrs, text });
+    }
+    out
+}
+
+/// Digits of a formatted number (`"1 234"`, `"1,234"`, `"49 %"`) as an integer.
+fn digits(s: &str) -> i64 {
+    s.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or_else(|_| panic!("a number in {s:?}"))
+}
+
+fn run_sample() -> Workdir {
+    let w = Workdir::with_sample();
+    w.kooste_expect(&["run"], 0);
+    w
+}
+
+/// The table's rows as maps from column name to value.
+fn table(w: &Workdir, name: &str) -> Vec<BTreeMap<String, String>> {
+    let rows = w.csv(&format!("output/2025/tables/{name}.csv"));
+    rows[1..].iter().map(|r| rows[0].iter().cloned().zip(r.iter().cloned()).collect()).collect()
+}
+
+#[test]
+fn the_placement_chart_shows_the_figures_of_its_table() {
+    let w = run_sample();
+    let names: BTreeMap<String, String> = w.csv("pipelines/members.csv")[1..].iter().map(|r| (r[1].clone(), r[0].clone())).collect();
+    let rows: Vec<_> = table(&w, "placement_by_member").into_iter().filter(|r| r["graduation_year"] == "2024").collect();
+    let class_of_fill = [("#0072B2", "studies"), ("#009E73", "employed"), ("#E69F00", "other"), ("#CC79A7", "unknown")];
+    for (lang, all) in [("fi", "Kaikki jäsenet"), ("sv", "Alla medlemmar"), ("en", "All members")] {
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/charts/placement_by_member-{lang}.svg"))).unwrap();
+        let els = elements(&svg);
+        // Bars are the 20-px-high rectangles; a row's label is the right-anchored text beside it.
+        let bars: Vec<&Element> = els.iter().filter(|e| e.tag == "rect" && e.attr("height") == "20").collect();
+        let texts: Vec<&Element> = els.iter().filter(|e| e.tag == "text").collect();
+        let mut ys: Vec<i64> = bars.iter().map(|b| b.num("y") as i64).collect();
+        ys.dedup();
+        assert_eq!(ys.len(), 17, "{lang}: the association and 16 members");
+        for y in ys {
+            let in_row = |e: &&&Element| (e.num("y") - (y as f64 + 10.0)).abs() < 2.0;
+            let label = texts.iter().filter(in_row).find(|t| t.attr("text-anchor") == "end").expect("a bar label").text.clone();
+            let id = if label == all { "all".to_owned() } else { names.get(&label).unwrap_or_else(|| panic!("{label}")).clone() };
+            let table_rows: BTreeMap<&str, &BTreeMap<String, String>> =
+                rows.iter().filter(|r| r["member_id"] == id).map(|r| (r["class"].as_str(), r)).collect();
+            assert_eq!(table_rows.len(), 4, "{id}");
+            let segments: Vec<&&Element> = bars.iter().filter(|b| b.num("y") as i64 == y).collect();
+            let width: f64 = segments.iter().map(|s| s.num("width")).sum();
+            let mut hidden_share = 1.0;
+            for (fill, class) in class_of_fill {
+                let r = table_rows[class];
+                let drawn: f64 = segments.iter().filter(|s| s.attr("fill") == fill).map(|s| s.num("width")).sum::<f64>() / width;
+                match r["share"].parse::<f64>() {
+                    Ok(share) => {
+                        assert!((drawn - share).abs() <= 1.5 / width, "{lang} {id} {class}: drawn {drawn}, table {share}");
+                        hidden_share -= share;
+                    }
+                    Err(_) => assert_eq!(drawn, 0.0, "{lang} {id} {class} is {} in the table but drawn", r["count"]),
+                }
+            }
+            let grey: f64 = segments.iter().filter(|s| s.attr("fill") == "#D2D2D2").map(|s| s.num("width")).sum::<f64>() / width;
+            assert!((grey - hidden_share.max(0.0)).abs() <= 1.5 / width, "{lang} {id}: hidden part {grey} vs {hidden_share}");
+            // Printed figures: each percentage is a published share, and n its graduates.
+            let published: Vec<i64> = table_rows.values().filter_map(|r| r["share"].parse::<f64>().ok()).map(|s| (s * 100.0).round() as i64).collect();
+            for t in texts.iter().filter(in_row).filter(|t| t.text.contains('%')) {
+                assert!(published.contains(&digits(&t.text)), "{lang} {id}: {} is not in the table ({published:?})", t.text);
+            }
+            let n = texts.iter().filter(in_row).find(|t| t.text.starts_with("n =")).expect("n").text.clone();
+            assert_eq!(digits(&n), table_rows["studies"]["graduates"].parse::<i64>().unwrap(), "{lang} {id}");
+        }
+    }
+}
+
+#[test]
+fn the_enrolment_chart_plots_the_figures_of_its_table() {
+    let w = run_sample();
+    let rows = table(&w, "enrolment");
+    let members: BTreeMap<(i64, &str), i64> = rows
+        .iter()
+        .filter(|r| r["member_id"] == "all" && r["qualification_code"] == "all" && r["source"] == "vipunen")
+        .flat_map(|r| {
+            let year: i64 = r["year"].parse().unwrap();
+            ["students", "new_students", "graduates"].map(|c| ((year, c), r[c].parse::<i64>().expect("members' totals are published")))
+        })
+        .collect();
+    for lang in ["fi", "sv", "en"] {
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/charts/enrolment_trend-{lang}.svg"))).unwrap();
+        let els = elements(&svg);
+        // The axes from their tick labels: values on the left (right-anchored), years below.
+        let ticks: Vec<(f64, f64)> = els
+            .iter()
+            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "end" && e.text.chars().any(|c| c.is_ascii_digit()))
+            .map(|e| (digits(&e.text) as f64, e.num("y")))
+            .collect();
+        let ((v0, y0), (v1, y1)) = (ticks[0], ticks[ticks.len() - 1]);
+        let value = |cy: f64| v0 + (cy - y0) * (v1 - v0) / (y1 - y0);
+        let per_px = ((v1 - v0) / (y1 - y0)).abs();
+        let years: Vec<(i64, f64)> = els
+            .iter()
+            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "middle" && e.text.len() == 4 && e.text.starts_with("20"))
+            .map(|e| (digits(&e.text), e.num("x")))
+            .collect();
+        assert_eq!(years.len(), 8, "{lang}: 2018–2025");
+        let year_at = |cx: f64| years.iter().find(|(_, x)| (x - cx).abs() < 2.0).unwrap_or_else(|| panic!("no year at x = {cx}")).0;
+        let mut seen = 0;
+        for (fill, column) in [("#0072B2", "students"), ("#E69F00", "new_students"), ("#009E73", "graduates")] {
+            for c in els.iter().filter(|e| e.tag == "circle" && e.attr("fill") == fill) {
+                let year = year_at(c.num("cx"));
+                let expected = members[&(year, column)] as f64;
+                let drawn = value(c.num("cy"));
+                assert!((drawn - expected).abs() <= 1.5 * per_px, "{lang} {column} {year}: drawn {drawn:.0}, table {expected}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 24, "{lang}: three member series × eight years");
+    }
+}
