@@ -91,15 +91,19 @@ impl SourceSpec {
 
 /// The disclosure rule applied before anything is published.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct DisclosureRule {
     /// Counts from 1 to `threshold − 1` are suppressed (shown `1-4` for the default 5).
     pub threshold: u32,
+    /// Published counts from `threshold` up are rounded to the nearest multiple of this (3 as
+    /// in Vipunen's reports); 1 publishes them as they are. Shares are then computed from the
+    /// rounded counts, so they give no exact count away.
+    pub round_to: u32,
 }
 
 impl Default for DisclosureRule {
     fn default() -> Self {
-        Self { threshold: 5 }
+        Self { threshold: 5, round_to: 1 }
     }
 }
 
@@ -294,6 +298,9 @@ impl Config {
         }
         if file.disclosure.threshold < 1 {
             return Err(invalid("disclosure.threshold must be at least 1".into()));
+        }
+        if !(1..=10).contains(&file.disclosure.round_to) {
+            return Err(invalid(format!("disclosure.round_to must be from 1 (no rounding) to 10, not {}", file.disclosure.round_to)));
         }
         let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
         let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));

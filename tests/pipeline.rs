@@ -250,3 +250,28 @@ fn every_chart_says_the_sample_is_synthetic_and_real_data_does_not() {
     let svg = std::fs::read_to_string(w.join("output/2025/charts/placement_by_member-fi.svg")).unwrap();
     assert!(!svg.contains("synteettinen"));
 }
+
+#[test]
+fn rounding_to_three_publishes_multiples_of_three_and_shares_of_them() {
+    let w = Workdir::with_sample();
+    let toml = w.join("pipelines/annual.toml");
+    let text = std::fs::read_to_string(&toml).unwrap().replace("round_to = 1\n", "round_to = 3\n");
+    std::fs::write(&toml, text).unwrap();
+    w.kooste_expect(&["run"], 0);
+    let rows = w.csv("output/2025/tables/placement_by_member.csv");
+    let mut rounded = 0;
+    for r in &rows[1..] {
+        let (graduates, count, share) = (&r[4], &r[5], &r[6]);
+        let g: i64 = graduates.parse().unwrap();
+        assert!(g < 5 || g % 3 == 0, "graduates {g} in {r:?}");
+        if let Ok(c) = count.parse::<i64>() {
+            assert!(c == 0 || c % 3 == 0, "count {c} in {r:?}");
+            let s: f64 = share.parse().unwrap();
+            assert!((s - c as f64 / g as f64).abs() < 1e-4, "share {s} of {c}/{g}");
+            rounded += 1;
+        }
+    }
+    assert!(rounded > 40, "{rounded} published counts");
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(w.join("output/2025/run.json")).unwrap()).unwrap();
+    assert_eq!(record["stages"]["disclose"]["details"]["suppressed"]["round_to"], 3, "{}", record["stages"]["disclose"]);
+}

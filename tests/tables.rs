@@ -140,6 +140,32 @@ fn disclosure_of_the_hand_computed_placement() {
 }
 
 #[test]
+fn rounding_to_three_after_suppression_by_hand() {
+    let detail = transform::placement(survey_rows().lazy()).unwrap().collect().unwrap();
+    let by_member = transform::placement_by_member(detail.clone().lazy()).collect().unwrap();
+    let out = disclose::placement_tables(detail, by_member, 5).unwrap();
+    let r = disclose::Rounding { base: 3, threshold: 5 };
+    let df = r.by_member(out.by_member).unwrap();
+    let get = |member: &str, class: &str| -> (Option<i64>, Option<i64>, Option<f64>) {
+        let row = one_row(&df, &[("member_id", member), ("class", class)]);
+        (
+            row.column("count").unwrap().i64().unwrap().get(0),
+            row.column("graduates").unwrap().i64().unwrap().get(0),
+            row.column("share").unwrap().f64().unwrap().get(0),
+        )
+    };
+    // The association: employed 13 → 12, graduates 20 → 21, the share from the rounded figures.
+    assert_eq!(get("all", "employed"), (Some(12), Some(21), Some(0.571429)));
+    // studies 7 → 6; a zero stays 0.
+    assert_eq!(get("all", "studies"), (Some(6), Some(21), Some(0.285714)));
+    assert_eq!(get("all", "other"), (Some(0), Some(21), Some(0.0)));
+    // Lahti's hidden counts stay hidden; its graduates (4) are below the threshold: as they are.
+    assert_eq!(get("lahti", "studies"), (None, Some(4), None));
+    // Oulu's graduates 16 → 15.
+    assert_eq!(get("oulu", "other").1, Some(15));
+}
+
+#[test]
 fn a_member_alone_in_an_association_group_is_reported_exposed() {
     // Lahti alone graduates in dance: the association's dance group (n = 6, published) is
     // Lahti's. Member rows are published by class only, so nothing is exposed there — but a
