@@ -141,6 +141,10 @@ pub struct FetchSettings {
     pub page_size: usize,
     /// Re-ask a service when its snapshot is older than this (days); none = only when asked.
     pub max_age_days: Option<u32>,
+    /// `kooste status` warns about a snapshot fetched longer ago than this.
+    pub warn_age_days: u32,
+    /// … and calls it an error (exit 1) past this.
+    pub error_age_days: u32,
 }
 
 impl Default for FetchSettings {
@@ -154,6 +158,8 @@ impl Default for FetchSettings {
             backoff_ms: 500,
             page_size: 5000,
             max_age_days: None,
+            warn_age_days: 200,
+            error_age_days: 400,
         }
     }
 }
@@ -248,6 +254,8 @@ pub struct Config {
     pub registry: Registry,
     /// Qualification catalogue.
     pub catalogue: Catalogue,
+    /// The registry and catalogue files, inputs of the stages that use them.
+    pub reference_files: Vec<PathBuf>,
     /// Use snapshots only.
     pub offline: bool,
     /// Re-ask the services even when snapshots are present.
@@ -305,8 +313,9 @@ impl Config {
         let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
         let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));
         let survey_dir = raw.join(file.surveys.replace("{year}", &file.year.to_string()));
-        let registry = Registry::load(&normalize(&base.join(&file.registry)))?;
-        let catalogue = Catalogue::load(&normalize(&base.join(&file.qualifications)))?;
+        let reference_files = vec![normalize(&base.join(&file.registry)), normalize(&base.join(&file.qualifications))];
+        let registry = Registry::load(&reference_files[0])?;
+        let catalogue = Catalogue::load(&reference_files[1])?;
         for q in &file.publish_qualifications {
             if catalogue.get(*q).is_none() {
                 return Err(invalid(format!("publish_qualifications: {q} is not in the catalogue")));
@@ -321,6 +330,7 @@ impl Config {
             survey_dir,
             registry,
             catalogue,
+            reference_files,
             offline: o.offline,
             refresh: o.refresh,
             command: o.command,

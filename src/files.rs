@@ -122,3 +122,20 @@ pub fn workbook() -> rust_xlsxwriter::Workbook {
 pub fn read(path: &Path) -> Result<Vec<u8>, FileError> {
     std::fs::read(path).map_err(io_err(path))
 }
+
+/// Removes the temporary files a killed run left under `dir` (`.kooste-*.tmp`), so nothing
+/// half-written stays beside the outputs. Call only while holding the run lock.
+pub fn sweep_temp(dir: &Path) -> usize {
+    let mut removed = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    for e in entries.filter_map(|e| e.ok()) {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if p.is_dir() {
+            removed += sweep_temp(&p);
+        } else if name.starts_with(".kooste-") && name.ends_with(".tmp") && std::fs::remove_file(&p).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}

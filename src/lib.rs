@@ -6,6 +6,9 @@
 //! [`stages::report`] writes the tables and charts. Each stage persists its output as Parquet
 //! under `output/<year>/stages/<stage>/`, so any one of them can be rerun alone.
 //!
+//! The [`engine`] decides which stages run (by content: only what changed), keeps one run at a
+//! time and writes a record of every run.
+//!
 //! The library never prints: progress and logs go through `tracing`, data to files.
 
 #![warn(missing_docs)]
@@ -14,6 +17,7 @@ pub mod charts;
 pub mod config;
 pub mod disclosure;
 pub mod domain;
+pub mod engine;
 pub mod files;
 pub mod record;
 pub mod registry;
@@ -23,7 +27,8 @@ pub mod stages;
 pub mod survey;
 
 pub use config::{Config, Overrides};
-pub use stages::{RunSummary, Stage, run};
+pub use engine::{Request, RunSummary, run};
+pub use stages::Stage;
 
 /// Everything that can stop a run. Per-return problems are not errors: they are findings,
 /// and the run goes on without that return.
@@ -46,6 +51,15 @@ pub enum Error {
         /// The stage that writes it.
         needs: &'static str,
     },
+    /// Another run holds the lock.
+    #[error(transparent)]
+    Lock(#[from] engine::lock::LockError),
+    /// A stage was asked for on top of out-of-date outputs.
+    #[error(transparent)]
+    Stale(#[from] engine::StaleUpstream),
+    /// A lineage query that cannot be answered.
+    #[error("{0}")]
+    Lineage(String),
     /// The survey folder of the year does not exist.
     #[error("survey folder {0} does not exist")]
     NoSurveys(std::path::PathBuf),

@@ -8,10 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kooste::survey::{ReadContext, Severity};
-use kooste::{Config, Overrides, Stage};
-
-/// The exit code of a run that completed but left returns out.
-const EXIT_QUARANTINED: u8 = 3;
+use kooste::{Config, Overrides, Request, Stage};
 
 /// kooste — the annual statistics pipeline of the Finnish Conservatory Association.
 #[derive(Parser)]
@@ -19,21 +16,58 @@ const EXIT_QUARANTINED: u8 = 3;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log format on stderr: human (default) or json (one object per line, for schedulers).
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the annual pipeline (or one stage of it) and write output/<year>/.
+    /// Run the annual pipeline and write output/<year>/: only the stages whose inputs,
+    /// settings or outputs changed since they last ran.
     Run {
         #[command(flatten)]
         pipeline: PipelineArgs,
-        /// Run only this stage, from the persisted output of the stage before it
-        /// (fetch, ingest, transform, disclose, report).
-        #[arg(long)]
-        stage: Option<Stage>,
+        #[command(flatten)]
+        select: SelectArgs,
         /// Use the snapshots in raw/ only; never touch the network.
         #[arg(long)]
         offline: bool,
+    },
+    /// Print what `kooste run` would do and why, without doing anything.
+    Plan {
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        #[command(flatten)]
+        select: SelectArgs,
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the last runs and the age of each public snapshot (exit 1 when one is older than
+    /// fetch.error_age_days).
+    Status {
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        /// How many runs to list.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Trace published figures back to the run, the stage outputs and the input files,
+    /// sheets and cells they came from.
+    Lineage {
+        /// The published table (placement, placement_by_member, enrolment, key_figures).
+        table: String,
+        /// Row filters, column=value (e.g. member_id=oulu graduation_year=2024).
+        filters: Vec<String>,
+        #[command(flatten)]
+        pipeline: PipelineArgs,
     },
     /// Bring the public statistics snapshots in raw/public/ up to date (only missing ones,
     /// unless --refresh), then decode them.
@@ -81,6 +115,26 @@ enum Command {
 }
 
 #[derive(clap::Args)]
+struct SelectArgs {
+    /// Run only this stage (whatever its state), on the persisted outputs of the stages before
+    /// it, which must be up to date (fetch, ingest, transform, disclose, report).
+    #[arg(long, conflicts_with = "from")]
+    stage: Option<Stage>,
+    /// Run this stage and every stage after it, whatever their state.
+    #[arg(long)]
+    from: Option<Stage>,
+    /// Run even what is up to date; with --stage/--from, also on out-of-date upstream outputs.
+    #[arg(long)]
+    force: bool,
+}
+
+impl SelectArgs {
+    fn request(&self) -> Request {
+        Request { stage: self.stage, from: self.from, force: self.force }
+    }
+}
+
+#[derive(clap::Args)]
 struct PipelineArgs {
     /// The pipeline definition.
     #[arg(long, default_value = "pipelines/annual.toml")]
@@ -112,7 +166,7 @@ impl PipelineArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(cli.log_format);
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -125,12 +179,16 @@ fn main() -> ExitCode {
 /// Logs to stderr (`KOOSTE_LOG` filters them); on a terminal, progress bars for stages and
 /// pages through tracing-indicatif (indicatif draws nothing when stderr is not a terminal,
 /// so scheduled runs get plain log lines).
-fn init_logging() {
+fn init_logging(format: LogFormat) {
     use std::io::IsTerminal;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::{EnvFilter, fmt};
     let filter = EnvFilter::try_from_env("KOOSTE_LOG").unwrap_or_else(|_| EnvFilter::new("kooste=info,warn"));
+    if format == LogFormat::Json {
+        tracing_subscriber::registry().with(filter).with(fmt::layer().json().with_writer(std::io::stderr)).init();
+        return;
+    }
     let bars = tracing_indicatif::IndicatifLayer::new().with_max_progress_bars(4, None);
     tracing_subscriber::registry()
         .with(filter)
@@ -141,12 +199,16 @@ fn init_logging() {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run { pipeline, stage, offline } => {
+        Command::Run { pipeline, select, offline } => {
             let config = pipeline.config(offline)?;
-            let summary = kooste::run(&config, stage)?;
-            let stages: Vec<&str> = summary.stages.iter().map(|s| s.name()).collect();
-            eprintln!("kooste: {} → {}", stages.join(" → "), summary.output_dir.display());
-            if stages.contains(&"ingest") || stage.is_none() {
+            let summary = kooste::run(&config, select.request())?;
+            let ran: Vec<&str> = summary.ran.iter().map(|s| s.name()).collect();
+            if ran.is_empty() {
+                eprintln!("kooste: everything is up to date ({})", summary.output_dir.display());
+            } else {
+                eprintln!("kooste: ran {} → {}", ran.join(" → "), summary.output_dir.display());
+            }
+            if summary.ran.contains(&Stage::Ingest) || summary.exit_code != 0 {
                 eprintln!(
                     "kooste: {} returns accepted, {} quarantined; {} errors, {} warnings (findings.csv)",
                     summary.accepted,
@@ -156,7 +218,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             if summary.quarantined.is_empty() {
-                return Ok(ExitCode::SUCCESS);
+                return Ok(ExitCode::from(summary.exit_code as u8));
             }
             let names: Vec<&str> = summary.quarantined.iter().map(|q| q.file.as_str()).collect();
             eprintln!("kooste: quarantined: {}", names.join(", "));
@@ -165,12 +227,88 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("  {} ({}): {} errors; first: {first}", q.file, q.member.as_deref().unwrap_or("member unknown"), q.errors);
             }
             eprintln!("kooste: each school's feedback workbook is in {}", summary.output_dir.join("feedback").display());
-            Ok(ExitCode::from(EXIT_QUARANTINED))
+            Ok(ExitCode::from(summary.exit_code as u8))
+        }
+        Command::Plan { pipeline, select, json } => {
+            let config = pipeline.config(true)?;
+            let steps = kooste::engine::plan(&config, select.request());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&steps)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if steps.iter().all(|s| s.action != "run") {
+                println!("Everything is up to date.");
+            }
+            for s in &steps {
+                let parts = s.partitions.filter(|_| s.action == "run").map(|(r, n)| format!(" ({r} of {n} returns to read)")).unwrap_or_default();
+                println!("{:<10} {}{parts}", s.stage.name(), s.action);
+                for r in &s.reasons {
+                    println!("           - {r}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { pipeline, runs } => {
+            let config = pipeline.config(true)?;
+            let history = kooste::record::history(&config);
+            println!("Runs of {} (newest first):", config.year);
+            if history.is_empty() {
+                println!("  none yet");
+            }
+            for r in history.iter().take(runs) {
+                let ran: Vec<&str> =
+                    Stage::ALL.iter().map(|s| s.name()).filter(|s| r.actions.get(*s).is_some_and(|a| a.action == "ran")).collect();
+                let what = if ran.is_empty() { "nothing to do".to_owned() } else { format!("ran {}", ran.join(", ")) };
+                let err = r.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
+                println!("  {}  exit {}  {}{err}", r.started_at, r.exit_code, what);
+            }
+            println!("Public snapshots (warn after {} days, error after {}):", config.pipeline.fetch.warn_age_days, config.pipeline.fetch.error_age_days);
+            let mut worst = 0;
+            for (name, spec) in &config.pipeline.sources {
+                let path = config.raw.join(spec.snapshot_path());
+                match kooste::sources::Snapshot::load_provenance(&path) {
+                    Ok(p) => {
+                        let age = kooste::engine::state::age_days(&p.fetched_at).unwrap_or(i64::MAX);
+                        let verdict = if age > i64::from(config.pipeline.fetch.error_age_days) {
+                            worst = 2;
+                            "ERROR: too old, run `kooste fetch --refresh`"
+                        } else if age > i64::from(config.pipeline.fetch.warn_age_days) {
+                            worst = worst.max(1);
+                            "warn: getting old"
+                        } else {
+                            "ok"
+                        };
+                        let updated = p.dataset_updated.as_deref().unwrap_or("-");
+                        println!("  {name:<22} fetched {} ({age} days ago), data updated {updated}: {verdict}", p.fetched_at);
+                    }
+                    Err(_) => {
+                        worst = 2;
+                        println!("  {name:<22} ERROR: no snapshot at {} (run `kooste fetch`)", path.display());
+                    }
+                }
+            }
+            let steps = kooste::engine::plan(&config, Request::default());
+            let pending: Vec<&str> = steps.iter().filter(|s| s.action == "run").map(|s| s.stage.name()).collect();
+            if pending.is_empty() {
+                println!("Outputs: up to date.");
+            } else {
+                println!("Outputs: out of date from {} (see `kooste plan`).", pending[0]);
+            }
+            Ok(if worst == 2 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Lineage { table, filters, pipeline } => {
+            let config = pipeline.config(true)?;
+            let filters: Vec<(String, String)> = filters
+                .iter()
+                .map(|f| f.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).ok_or_else(|| anyhow::anyhow!("filter '{f}' is not column=value")))
+                .collect::<anyhow::Result<_>>()?;
+            print!("{}", kooste::engine::lineage::explain(&config, &table, &filters)?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Fetch { pipeline, refresh, offline } => {
             let mut config = pipeline.config(offline)?;
             config.refresh = refresh;
-            kooste::run(&config, Some(Stage::Fetch))?;
+            kooste::run(&config, Request { stage: Some(Stage::Fetch), from: None, force: true })?;
             eprintln!("kooste: snapshots ready in {}", config.raw.join("public").display());
             Ok(ExitCode::SUCCESS)
         }

@@ -1,8 +1,10 @@
-//! The run record `output/<year>/run.json`: what ran, on which inputs (sha256), what it
-//! produced (sha256, row counts) and which returns were quarantined, so every published table
-//! can be traced back to its inputs.
+//! Run records: what ran, on which inputs (sha256), what it produced (sha256, row counts),
+//! which returns were quarantined and how the run ended, so every published table can be
+//! traced back to its inputs.
 //!
-//! A run of one stage updates that stage's entry and keeps the others', so the record always
+//! Every run writes `output/<year>/runs/<started>-<id>.json`, never overwritten, and the same
+//! record as `output/<year>/run.json`, the latest. A stage that was up to date (or not
+//! selected) carries the report of the run that last wrote its outputs, so the record always
 //! describes the outputs that are on disk.
 
 use std::collections::BTreeMap;
@@ -72,13 +74,37 @@ pub struct PipelineRecord {
     pub config: PipelineFile,
 }
 
+/// What a run did with a stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    /// `ran`, `up to date`, `not selected` or `failed`.
+    pub action: String,
+    /// Why it ran (what changed), or why it failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// Wall time in this run (ms).
+    pub duration_ms: u64,
+}
+
 /// The run record.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunRecord {
     /// kooste version.
     pub kooste_version: String,
-    /// Id of the last run that wrote this record.
+    /// Id of the run.
     pub run_id: String,
+    /// This record's file under `runs/`.
+    #[serde(default)]
+    pub record: String,
+    /// The exit code the run ended with (0, 1 failed, 3 quarantined returns).
+    #[serde(default)]
+    pub exit_code: i32,
+    /// The error that stopped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What the run did with each stage.
+    #[serde(default)]
+    pub actions: BTreeMap<String, Action>,
     /// When that run started.
     pub started_at: String,
     /// When it finished.
@@ -91,7 +117,8 @@ pub struct RunRecord {
     pub year: i32,
     /// Whether the inputs are the bundled synthetic sample.
     pub synthetic: bool,
-    /// The latest report of each stage (a stage run alone replaces only its own).
+    /// The report of each stage whose outputs are on disk (this run's, or the run's that
+    /// last wrote them).
     pub stages: BTreeMap<String, StageReport>,
     /// Returns accepted and quarantined (from the ingest stage).
     pub returns: ReturnsSummary,
@@ -113,22 +140,43 @@ pub fn load(config: &Config) -> Option<RunRecord> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Merges this run's stage reports into the record and writes it atomically.
-pub fn write(config: &Config, started: chrono::DateTime<chrono::Utc>, reports: Vec<StageReport>) -> Result<RunRecord> {
-    let mut stages = load(config).filter(|r| r.year == config.year).map(|r| r.stages).unwrap_or_default();
-    for r in reports {
-        stages.insert(r.stage.clone(), r);
-    }
+/// A run's id: its start time and process id.
+pub fn run_id(started: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}-{:05}", started.format("%Y%m%dT%H%M%S%.3fZ"), std::process::id() % 100_000)
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub struct Ending {
+    /// Exit code.
+    pub exit_code: i32,
+    /// The error, when it failed.
+    pub error: Option<String>,
+}
+
+/// Writes the run's record to `runs/<id>.json` and `run.json`, atomically.
+pub fn write(
+    config: &Config,
+    started: chrono::DateTime<chrono::Utc>,
+    stages: BTreeMap<String, StageReport>,
+    actions: BTreeMap<String, Action>,
+    ending: Ending,
+) -> Result<RunRecord> {
     let returns = stages
         .get("ingest")
         .and_then(|r| r.details.get("returns"))
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default();
-    let started_at = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let id = run_id(started);
+    let record_rel = format!("runs/{id}.json");
     let record = RunRecord {
         kooste_version: env!("CARGO_PKG_VERSION").into(),
-        run_id: format!("{}-{:04x}", started.format("%Y%m%dT%H%M%SZ"), std::process::id() & 0xffff),
-        started_at,
+        run_id: id,
+        record: record_rel.clone(),
+        exit_code: ending.exit_code,
+        error: ending.error,
+        actions,
+        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         finished_at: now(),
         command: config.command.clone(),
         pipeline: PipelineRecord {
@@ -141,6 +189,18 @@ pub fn write(config: &Config, started: chrono::DateTime<chrono::Utc>, reports: V
         stages,
         returns,
     };
+    files::write_json(&config.year_dir().join(&record_rel), &record)?;
     files::write_json(&path(config), &record)?;
     Ok(record)
+}
+
+/// The run records under `runs/`, newest first.
+pub fn history(config: &Config) -> Vec<RunRecord> {
+    let dir = config.year_dir().join("runs");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.reverse();
+    files.iter().filter_map(|p| serde_json::from_slice(&std::fs::read(p).ok()?).ok()).collect()
 }

@@ -99,7 +99,8 @@ fn the_annual_run_writes_tables_charts_and_run_record() {
     assert_eq!(record["year"], 2025);
     assert_eq!(record["synthetic"], true);
     let ingest_inputs = record["stages"]["ingest"]["inputs"].as_array().unwrap();
-    assert_eq!(ingest_inputs.len(), 16);
+    assert_eq!(ingest_inputs.iter().filter(|i| i["path"].as_str().unwrap().ends_with(".xlsx")).count(), 16);
+    assert!(ingest_inputs.iter().any(|i| i["path"].as_str().unwrap().ends_with("pipelines/members.csv")), "the registry is an input");
     let oulu = ingest_inputs.iter().find(|i| i["path"].as_str().unwrap().ends_with("oulu.xlsx")).unwrap();
     assert_eq!(oulu["sha256"], kooste::files::sha256_file(&w.join("raw/surveys/2025/oulu.xlsx")).unwrap());
     assert_eq!(record["stages"]["ingest"]["rows"]["returns"], 16);
@@ -208,8 +209,13 @@ fn a_stage_reruns_alone_from_the_persisted_parquet() {
     // Without the inputs, only the persisted stage outputs can produce the report.
     std::fs::remove_dir_all(w.join("raw")).unwrap();
     std::fs::remove_dir_all(w.join("output/2025/tables")).unwrap();
-    let out = w.kooste_expect(&["run", "--stage", "report"], 0);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("report → output/2025"));
+    // The stages before report are now out of date (their inputs are gone): said, and refused…
+    let out = w.kooste_expect(&["run", "--stage", "report"], 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fetch is out of date") && stderr.contains("--force"), "{stderr}");
+    // … unless forced to go on with the outputs as they are.
+    let out = w.kooste_expect(&["run", "--stage", "report", "--force"], 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ran report → output/2025"));
     assert_eq!(hashes(&w.join("output/2025/tables")), tables_before);
     let record: serde_json::Value = serde_json::from_slice(&std::fs::read(w.join("output/2025/run.json")).unwrap()).unwrap();
     let inputs: Vec<&str> =
@@ -219,7 +225,7 @@ fn a_stage_reruns_alone_from_the_persisted_parquet() {
     assert_eq!(record["stages"]["ingest"]["rows"]["returns"], 16);
 
     // An earlier stage whose input is gone fails with a message naming it.
-    let out = w.kooste_expect(&["run", "--stage", "ingest"], 1);
+    let out = w.kooste_expect(&["run", "--stage", "ingest", "--force"], 1);
     assert!(String::from_utf8_lossy(&out.stderr).contains("survey folder"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -227,6 +233,9 @@ fn a_stage_reruns_alone_from_the_persisted_parquet() {
 fn a_stage_without_its_upstream_output_says_which_stage_to_run() {
     let w = Workdir::with_sample();
     let out = w.kooste_expect(&["run", "--stage", "transform"], 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fetch is out of date (no record of a completed run)"), "{stderr}");
+    let out = w.kooste_expect(&["run", "--stage", "transform", "--force"], 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("stages/ingest/placement.parquet is missing"), "{stderr}");
     assert!(stderr.contains("kooste run --stage ingest"), "{stderr}");

@@ -1,6 +1,7 @@
 //! kooste's integration tests: one binary (every polars test binary links hundreds of MB).
 //!
 //! - `charts`: every figure in a chart equals the figure in its table, read back from the SVG.
+//! - `engine`: up-to-date checks, partitions, plan, kills, the lock, lineage, JSON logs.
 //! - `pipeline`: the annual run end to end on the bundled sample, through the real binary.
 //! - `survey`: the survey reader on workbooks the tests build themselves.
 //! - `tables`: transform and disclosure on small hand-computed frames.
@@ -9,6 +10,7 @@ mod books;
 mod util;
 
 mod charts;
+mod engine;
 mod fetch;
 mod pipeline;
 mod survey;

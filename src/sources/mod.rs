@@ -116,6 +116,13 @@ impl Snapshot {
         path.with_extension("provenance.json")
     }
 
+    /// Reads only a snapshot's provenance sidecar (for its dates), without its bytes.
+    pub fn load_provenance(path: &Path) -> Result<Provenance, SourceError> {
+        let sidecar = Self::sidecar_path(path);
+        let text = std::fs::read(&sidecar).map_err(|e| SourceError::Provenance { path: sidecar.clone(), message: e.to_string() })?;
+        serde_json::from_slice(&text).map_err(|e| SourceError::Provenance { path: sidecar, message: e.to_string() })
+    }
+
     /// Loads a snapshot and checks its bytes against the sidecar's sha256.
     pub fn load(path: &Path) -> Result<Self, SourceError> {
         if !path.is_file() {

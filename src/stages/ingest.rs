@@ -41,40 +41,121 @@ pub fn return_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Reads every return of a list of files (keeping each file's bytes for its feedback), then
 /// flags members with more than one return.
 pub fn read_all(paths: &[PathBuf], ctx: &ReadContext<'_>) -> Vec<(ReadOutcome, Vec<u8>)> {
-    let mut outcomes: Vec<(ReadOutcome, Vec<u8>)> = paths
-        .iter()
-        .map(|p| match std::fs::read(p) {
-            Ok(bytes) => {
-                let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                (survey::read_return_bytes(&file, &bytes, ctx), bytes)
-            }
-            Err(_) => (survey::read_return(p, ctx), Vec::new()),
-        })
-        .collect();
+    let mut outcomes: Vec<(ReadOutcome, Vec<u8>)> = paths.iter().map(|p| read_one(p, ctx)).collect();
+    let mut plain: Vec<&mut ReadOutcome> = outcomes.iter_mut().map(|(o, _)| o).collect();
+    flag_duplicates(&mut plain);
+    outcomes
+}
+
+/// Reads one return file, keeping its bytes.
+fn read_one(p: &Path, ctx: &ReadContext<'_>) -> (ReadOutcome, Vec<u8>) {
+    match std::fs::read(p) {
+        Ok(bytes) => {
+            let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            (survey::read_return_bytes(&file, &bytes, ctx), bytes)
+        }
+        Err(_) => (survey::read_return(p, ctx), Vec::new()),
+    }
+}
+
+/// Flags members with more than one return (a finding on each of them).
+fn flag_duplicates(outcomes: &mut [&mut ReadOutcome]) {
     let mut by_member: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, (o, _)) in outcomes.iter().enumerate() {
+    for (i, o) in outcomes.iter().enumerate() {
         if let Some(s) = &o.survey {
             by_member.entry(s.member_id.clone()).or_default().push(i);
         }
     }
     for idx in by_member.values().filter(|v| v.len() > 1) {
-        let names: Vec<String> = idx.iter().map(|i| outcomes[*i].0.file.clone()).collect();
+        let names: Vec<String> = idx.iter().map(|i| outcomes[*i].file.clone()).collect();
         for i in idx {
-            let o = &mut outcomes[*i].0;
+            let o = &mut outcomes[*i];
             let mut f = Finding::new(&o.file, Rule::DuplicateReturn, None, Some(names.join(", ")));
             f.member = o.survey.as_ref().map(|s| s.member_id.clone());
             o.findings.push(f);
         }
     }
-    outcomes
+}
+
+/// One return as ingest last read it: a partition of the stage. A return whose bytes and
+/// reading context are unchanged is not read again, and its feedback workbook is not written
+/// again while what it says is the same.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Partition {
+    /// Hash of what reading depends on besides the file: kooste version, year, registry,
+    /// catalogue, published qualifications.
+    context: String,
+    /// sha256, size and mtime of the file read.
+    sha256: String,
+    bytes: u64,
+    mtime_ns: u64,
+    /// The outcome before the cross-file checks.
+    outcome: ReadOutcome,
+    /// The feedback workbook last written for it, and the hash of what it said.
+    feedback: Option<(String, String)>,
+    /// Whether it must be saved again.
+    #[serde(skip)]
+    dirty: bool,
+}
+
+fn partition_path(dir: &Path, file: &str) -> PathBuf {
+    dir.join(format!("{file}.json"))
+}
+
+/// The reading context's hash.
+fn context_key(config: &Config) -> String {
+    let mut text = format!("{}\n{}\n", env!("CARGO_PKG_VERSION"), config.year);
+    for p in &config.reference_files {
+        text.push_str(&files::sha256_file(p).unwrap_or_default());
+        text.push('\n');
+    }
+    text.push_str(&format!("{:?}", config.pipeline.publish_qualifications));
+    files::sha256_hex(text.as_bytes())
+}
+
+/// Reads the returns, reusing the partitions whose file and context are unchanged. Returns
+/// each outcome (after the cross-file checks), its bytes when read, its partition, and how
+/// many files were read.
+fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, dir: &Path) -> (Vec<(ReadOutcome, Option<Vec<u8>>, Partition)>, usize) {
+    let context = context_key(config);
+    let mut read = 0;
+    let mut out: Vec<(ReadOutcome, Option<Vec<u8>>, Partition)> = paths
+        .iter()
+        .map(|p| {
+            let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let cached: Option<Partition> = std::fs::read(partition_path(dir, &file))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Partition>(&b).ok())
+                .filter(|c| c.context == context);
+            let (size, mtime) = crate::engine::state::stat(p).unwrap_or((0, 0));
+            let cached = match cached {
+                Some(c) if c.bytes == size && c.mtime_ns == mtime => return (c.outcome.clone(), None, c),
+                other => other,
+            };
+            let (outcome, bytes) = read_one(p, ctx);
+            let sha = files::sha256_hex(&bytes);
+            if let Some(c) = cached.filter(|c| c.sha256 == sha) {
+                // Touched, not changed.
+                let part = Partition { mtime_ns: mtime, bytes: size, dirty: true, ..c };
+                return (part.outcome.clone(), Some(bytes), part);
+            }
+            read += 1;
+            let part = Partition { context: context.clone(), sha256: sha, bytes: size, mtime_ns: mtime, outcome: outcome.clone(), feedback: None, dirty: true };
+            (outcome, Some(bytes), part)
+        })
+        .collect();
+    let mut plain: Vec<&mut ReadOutcome> = out.iter_mut().map(|(o, _, _)| o).collect();
+    flag_duplicates(&mut plain);
+    (out, read)
 }
 
 /// Writes one feedback workbook per return into `dir`, named after the member (or the file
-/// when the member is unknown), in the member's language; removes feedback of files that are
-/// no longer there. Returns the paths written.
-fn write_feedback(config: &Config, dir: &Path, outcomes: &[(ReadOutcome, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+/// when the member is unknown), in the member's language; skips a workbook whose content would
+/// be the same as the one written last time; removes feedback of files that are no longer
+/// there. Returns the paths of all feedback workbooks.
+fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut [(ReadOutcome, Option<Vec<u8>>, Partition)]) -> Result<Vec<PathBuf>> {
     let mut written: Vec<PathBuf> = Vec::new();
-    for (o, bytes) in outcomes {
+    for (p, (o, bytes, part)) in paths.iter().zip(outcomes.iter_mut()) {
         let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
         let stem = Path::new(&o.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let base = member.map(|m| m.id.clone()).unwrap_or_else(|| stem.clone());
@@ -86,9 +167,23 @@ fn write_feedback(config: &Config, dir: &Path, outcomes: &[(ReadOutcome, Vec<u8>
             path = dir.join(format!("{base}--{stem}-{n}.xlsx"));
         }
         let lang = member.map(|m| m.lang).unwrap_or(crate::domain::Lang::Fi);
+        let says = files::sha256_hex(
+            format!("{}|{}|{}|{:?}|{}", serde_json::to_string(o).unwrap_or_default(), part.sha256, config.year, lang, member.map(|m| m.name.as_str()).unwrap_or("")).as_bytes(),
+        );
+        let key = (path.display().to_string(), says);
+        if part.feedback.as_ref() == Some(&key) && path.is_file() {
+            written.push(path);
+            continue;
+        }
+        let bytes = match bytes {
+            Some(b) => b,
+            None => bytes.insert(std::fs::read(p).map_err(|source| FileError::Io { path: p.clone(), source })?),
+        };
         let xlsx = survey::feedback::write(bytes, o, member.map(|m| m.name.as_str()), config.year, lang)
             .map_err(|source| Error::Xlsx { path: path.clone(), source })?;
         files::write_bytes(&path, &xlsx)?;
+        part.feedback = Some(key);
+        part.dirty = true;
         written.push(path);
     }
     if let Ok(entries) = std::fs::read_dir(dir) {
@@ -114,19 +209,33 @@ pub fn run(config: &Config) -> Result<StageReport> {
         year: config.year,
         qualifications: &config.pipeline.publish_qualifications,
     };
-    let read = read_all(&paths, &ctx);
-    // The reader hashed every file it read: the record takes those hashes, not a second read.
-    for (p, (o, bytes)) in paths.iter().zip(&read) {
-        if o.sha256.is_empty() {
-            report.input(p)?;
-        } else {
-            report.inputs.push(FileRecord { path: p.display().to_string(), sha256: o.sha256.clone(), bytes: bytes.len() as u64 });
-        }
+    let parts_dir = config.stage_dir(Stage::Ingest.name()).join("partitions");
+    let (mut read, changed) = read_partitions(config, &paths, &ctx, &parts_dir);
+    tracing::info!(read = changed, returns = paths.len(), "Returns read (the others unchanged since they were last read).");
+    // Every file was hashed when it was read: the record takes those hashes, not a second read.
+    for (p, (_, _, part)) in paths.iter().zip(&read) {
+        report.inputs.push(FileRecord { path: p.display().to_string(), sha256: part.sha256.clone(), bytes: part.bytes });
     }
-    for path in write_feedback(config, &config.year_dir().join("feedback"), &read)? {
+    for path in write_feedback(config, &config.year_dir().join("feedback"), &paths, &mut read)? {
         report.output(&path)?;
     }
-    let outcomes: Vec<ReadOutcome> = read.into_iter().map(|(o, _)| o).collect();
+    // The partitions, for the next run; those of files no longer there are dropped.
+    let mut kept = std::collections::BTreeSet::new();
+    for (p, (_, _, part)) in paths.iter().zip(&read) {
+        let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let path = partition_path(&parts_dir, &file);
+        if part.dirty || !path.is_file() {
+            files::write_json(&path, part)?;
+        }
+        kept.insert(path);
+    }
+    if let Ok(entries) = std::fs::read_dir(&parts_dir) {
+        for stale in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| !kept.contains(p)) {
+            let _ = std::fs::remove_file(stale);
+        }
+    }
+    report.details.insert("partitions".into(), serde_json::json!({ "read": changed, "returns": paths.len() }));
+    let outcomes: Vec<ReadOutcome> = read.into_iter().map(|(o, _, _)| o).collect();
     let mut summary = ReturnsSummary::default();
     for o in &outcomes {
         let errors = o.findings.iter().filter(|f| f.is_error()).count();
@@ -178,6 +287,17 @@ fn placement_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
         Column::new("member_id".into(), rows.iter().map(|(_, s, _)| s.member_id.as_str()).collect::<Vec<_>>()),
         Column::new("file".into(), rows.iter().map(|(o, _, _)| o.file.as_str()).collect::<Vec<_>>()),
         Column::new("row".into(), rows.iter().map(|(_, _, r)| r.row).collect::<Vec<_>>()),
+        // For lineage: the sheet, and the cells of the graduates and the eight statuses.
+        Column::new("sheet".into(), rows.iter().map(|(_, s, _)| s.placement_sheet.as_ref().map(|p| p.0.as_str()).unwrap_or("")).collect::<Vec<_>>()),
+        Column::new(
+            "cells".into(),
+            rows.iter()
+                .map(|(_, s, r)| {
+                    let cols = s.placement_sheet.as_ref().map(|p| p.1.as_slice()).unwrap_or(&[]);
+                    cols.iter().map(|c| survey::findings::a1(r.row.saturating_sub(1), *c)).collect::<Vec<_>>().join(",")
+                })
+                .collect::<Vec<_>>(),
+        ),
         Column::new("qualification_code".into(), rows.iter().map(|(_, _, r)| r.qualification.as_string()).collect::<Vec<_>>()),
         Column::new("orientation".into(), rows.iter().map(|(_, _, r)| r.orientation.code()).collect::<Vec<_>>()),
         Column::new("graduation_year".into(), rows.iter().map(|(_, _, r)| r.graduation_year).collect::<Vec<_>>()),

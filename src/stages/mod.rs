@@ -1,8 +1,8 @@
-//! The stage graph and the run: `fetch → ingest → transform → disclose → report`.
+//! The stage graph: `fetch → ingest → transform → disclose → report`.
 //!
 //! Every stage reads what the stage before it persisted under `output/<year>/stages/`, never
 //! in-memory state, so a run of one stage (`--stage report`) and a full run compute exactly the
-//! same thing. The run writes the run record `output/<year>/run.json` at the end.
+//! same thing. Which stages run, and the run records, are the [`crate::engine`]'s.
 
 pub mod disclose;
 pub mod fetch;
@@ -110,62 +110,24 @@ impl StageReport {
     }
 }
 
-/// The outcome of a run that completed.
-#[derive(Clone, Debug, Default)]
-pub struct RunSummary {
-    /// Stages run, in order.
-    pub stages: Vec<Stage>,
-    /// Returns read and accepted.
-    pub accepted: usize,
-    /// Returns quarantined.
-    pub quarantined: Vec<record::Quarantined>,
-    /// Findings by severity.
-    pub errors: usize,
-    /// Warnings.
-    pub warnings: usize,
-    /// The year's output folder.
-    pub output_dir: PathBuf,
-}
-
-/// Runs the pipeline: every stage, or only `only`, which reads the persisted output of the
-/// stage before it.
-pub fn run(config: &Config, only: Option<Stage>) -> Result<RunSummary> {
-    let stages: Vec<Stage> = match only {
-        Some(s) => vec![s],
-        None => Stage::ALL.to_vec(),
+/// Runs one stage and times it.
+pub fn run_stage(config: &Config, stage: Stage) -> Result<StageReport> {
+    let t0 = Instant::now();
+    let mut report = match stage {
+        Stage::Fetch => fetch::run(config)?,
+        Stage::Ingest => ingest::run(config)?,
+        Stage::Transform => transform::run(config)?,
+        Stage::Disclose => disclose::run(config)?,
+        Stage::Report => report::run(config)?,
     };
-    let started = chrono::Utc::now();
-    let mut reports = Vec::new();
-    for stage in &stages {
-        let span = tracing::info_span!("stage", stage = stage.name());
-        let _guard = span.enter();
-        let t0 = Instant::now();
-        let mut report = match stage {
-            Stage::Fetch => fetch::run(config)?,
-            Stage::Ingest => ingest::run(config)?,
-            Stage::Transform => transform::run(config)?,
-            Stage::Disclose => disclose::run(config)?,
-            Stage::Report => report::run(config)?,
-        };
-        report.duration_ms = t0.elapsed().as_millis() as u64;
-        report.finished_at = record::now();
-        tracing::info!(ms = report.duration_ms, rows = ?report.rows, "Stage done.");
-        reports.push(report);
-    }
-    let record = record::write(config, started, reports)?;
-    Ok(RunSummary {
-        stages,
-        accepted: record.returns.accepted,
-        quarantined: record.returns.quarantined.clone(),
-        errors: record.returns.errors,
-        warnings: record.returns.warnings,
-        output_dir: config.year_dir(),
-    })
+    report.duration_ms = t0.elapsed().as_millis() as u64;
+    report.finished_at = record::now();
+    Ok(report)
 }
 
 /// The path of a stage's persisted table, checked to exist (with a message saying which stage
 /// to run when it does not).
-pub(crate) fn stage_input(config: &Config, stage: Stage, table: &str) -> Result<PathBuf> {
+pub fn stage_input(config: &Config, stage: Stage, table: &str) -> Result<PathBuf> {
     let path = config.stage_dir(stage.name()).join(format!("{table}.parquet"));
     if path.is_file() { Ok(path) } else { Err(Error::MissingStageOutput { path, needs: stage.name() }) }
 }

@@ -17,11 +17,13 @@ pub mod template;
 pub use findings::{Finding, Rule, Severity};
 pub use read::{ReadContext, read_return, read_return_bytes};
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::{Orientation, PlacementStatus, QualificationCode, Ytunnus};
 
 /// One placement row: graduates of one qualification × orientation × graduation year and
 /// where they are.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlacementRow {
     /// Spreadsheet row (1-based), for lineage and feedback.
     pub row: u32,
@@ -45,7 +47,7 @@ impl PlacementRow {
 }
 
 /// One students row: intake and students of one qualification × orientation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StudentRow {
     /// Spreadsheet row (1-based).
     pub row: u32,
@@ -66,7 +68,7 @@ pub struct StudentRow {
 }
 
 /// A return as read: who sent it and its rows. Only returns without errors are published.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SurveyReturn {
     /// The member.
     pub member_id: String,
@@ -76,12 +78,15 @@ pub struct SurveyReturn {
     pub year: i32,
     /// Placement rows.
     pub placement: Vec<PlacementRow>,
+    /// The placement sheet's name and the columns (0-based) of its graduates and eight
+    /// statuses, for lineage: a published figure names the cells it came from.
+    pub placement_sheet: Option<(String, Vec<u32>)>,
     /// Students rows.
     pub students: Vec<StudentRow>,
 }
 
 /// What reading one file gave.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReadOutcome {
     /// The file name (as reported in findings).
     pub file: String,

@@ -128,9 +128,13 @@ impl ReturnReader<'_> {
         }
         let (name, grid) = details?;
         let (ytunnus, year) = self.read_details(name, grid)?;
+        let placement_sheet = placement.as_ref().map(|(n, _, h)| {
+            let cols = std::iter::once(Col::Graduates).chain(PlacementStatus::ALL.map(Col::Status)).map(|c| h.col(c).unwrap_or(0)).collect();
+            (n.to_string(), cols)
+        });
         let placement = placement.map(|(n, g, h)| self.read_placement(n, g, &h, year)).unwrap_or_default();
         let students = students.map(|(n, g, h)| self.read_students(n, g, &h)).unwrap_or_default();
-        Some(SurveyReturn { member_id: self.member.clone()?, ytunnus, year, placement, students })
+        Some(SurveyReturn { member_id: self.member.clone()?, ytunnus, year, placement, placement_sheet, students })
     }
 
     /// Reads the details sheet: identifies the member and the year.

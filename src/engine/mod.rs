@@ -1,0 +1,229 @@
+//! The engine: which stages run, in what order, and the record of every run.
+//!
+//! In: a validated [`Config`] and a [`Request`] (all stages, one stage, from a stage, forced).
+//! Out: the stages' outputs, `output/<year>/runs/<id>.json` and `run.json`, and a
+//! [`RunSummary`] whose exit code tells the truth.
+//!
+//! - A stage runs only when it is out of date by content ([`state::check`]): an input's bytes,
+//!   a new or removed input, its resolved parameters or the kooste version changed, or one of
+//!   its outputs is missing or was modified. Each stage is checked just before its turn, so a
+//!   stage whose upstream reran but wrote the same bytes stays as it is.
+//! - `--stage S` / `--from S` run S (and, with `--from`, everything after it) whatever their
+//!   state; the stages before must be up to date, or `--force` says to go on with their outputs
+//!   as they are. `--force` alone reruns everything.
+//! - One run at a time ([`lock`]); a stage's state is cleared before it runs and saved after,
+//!   and every file is written to a temporary file and renamed, so a run killed at any moment
+//!   leaves the interrupted stage out of date and the next run completes it.
+
+pub mod lineage;
+pub mod lock;
+pub mod state;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::record::{self, Action, Ending, Quarantined};
+use crate::stages::{Stage, StageReport, run_stage};
+use crate::{Error, Result};
+
+/// Exit code: completed, returns quarantined.
+pub const EXIT_QUARANTINED: i32 = 3;
+
+/// Which stages to run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Request {
+    /// Only this stage.
+    pub stage: Option<Stage>,
+    /// This stage and every one after it.
+    pub from: Option<Stage>,
+    /// Run even what is up to date, and go on when the stages before are not.
+    pub force: bool,
+}
+
+impl Request {
+    /// The stages selected, in order.
+    pub fn selected(&self) -> Vec<Stage> {
+        match (self.stage, self.from) {
+            (Some(s), _) => vec![s],
+            (None, Some(f)) => Stage::ALL.into_iter().filter(|s| *s >= f).collect(),
+            (None, None) => Stage::ALL.to_vec(),
+        }
+    }
+
+    /// Whether a selected stage runs whatever its state.
+    fn forced(&self, stage: Stage) -> bool {
+        self.force || self.stage == Some(stage) || self.from.is_some_and(|f| stage >= f)
+    }
+}
+
+/// The outcome of a run that completed.
+#[derive(Clone, Debug, Default)]
+pub struct RunSummary {
+    /// Stages run, in order.
+    pub ran: Vec<Stage>,
+    /// Stages found up to date.
+    pub up_to_date: Vec<Stage>,
+    /// Returns read and accepted.
+    pub accepted: usize,
+    /// Returns quarantined.
+    pub quarantined: Vec<Quarantined>,
+    /// Error findings.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// The year's output folder.
+    pub output_dir: PathBuf,
+    /// The run record written.
+    pub record: PathBuf,
+    /// The exit code: 0, or 3 with quarantined returns.
+    pub exit_code: i32,
+}
+
+/// A stage that is out of date before a `--stage`/`--from` run.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{upstream} is out of date ({reason}), so {stage} would run on old outputs: run `kooste run` \
+     (or `kooste run --from {upstream}`), or add --force to run {stage} on them as they are"
+)]
+pub struct StaleUpstream {
+    /// The stage asked for.
+    pub stage: Stage,
+    /// The stage before it that is out of date.
+    pub upstream: Stage,
+    /// Its first reason.
+    pub reason: String,
+}
+
+/// Runs the pipeline as requested.
+pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
+    let _lock = lock::Lock::acquire(&config.year_dir(), &config.command)?;
+    let started = chrono::Utc::now();
+    let swept = crate::files::sweep_temp(&config.year_dir()) + crate::files::sweep_temp(&config.raw.join("public"));
+    if swept > 0 {
+        tracing::warn!(files = swept, "Removed temporary files an interrupted run left behind.");
+    }
+    let selected = req.selected();
+    if !req.force
+        && let Some(first) = selected.first()
+    {
+        for up in Stage::ALL.into_iter().filter(|s| s < first) {
+            let v = state::check(config, up);
+            if !v.fresh {
+                return Err(Error::Stale(StaleUpstream { stage: *first, upstream: up, reason: v.reasons[0].clone() }));
+            }
+        }
+    }
+    let mut reports: BTreeMap<String, StageReport> = BTreeMap::new();
+    let mut actions: BTreeMap<String, Action> = BTreeMap::new();
+    let mut summary = RunSummary { output_dir: config.year_dir(), ..RunSummary::default() };
+    for stage in Stage::ALL {
+        if !selected.contains(&stage) {
+            if let Some(s) = state::load(config, stage) {
+                reports.insert(stage.name().into(), s.report);
+            }
+            actions.insert(stage.name().into(), Action { action: "not selected".into(), reasons: vec![], duration_ms: 0 });
+            continue;
+        }
+        let span = tracing::info_span!("stage", stage = stage.name());
+        let _guard = span.enter();
+        let t0 = Instant::now();
+        let verdict = if req.forced(stage) {
+            state::Verdict { reasons: vec!["asked for".into()], ..Default::default() }
+        } else {
+            state::check(config, stage)
+        };
+        if verdict.fresh {
+            state::refresh_touched(config, stage, &verdict.touched);
+            if let Some(s) = state::load(config, stage) {
+                reports.insert(stage.name().into(), s.report);
+            }
+            tracing::info!("Up to date.");
+            summary.up_to_date.push(stage);
+            actions.insert(stage.name().into(), Action { action: "up to date".into(), reasons: vec![], duration_ms: t0.elapsed().as_millis() as u64 });
+            continue;
+        }
+        tracing::info!(why = %verdict.reasons.join("; "), "Running.");
+        state::clear(config, stage)?;
+        match run_stage(config, stage).and_then(|mut report| {
+            for p in state::discovered(config, stage).iter().filter(|p| config.reference_files.contains(p)) {
+                report.input(p)?;
+            }
+            state::save(config, stage, &report)?;
+            Ok(report)
+        }) {
+            Ok(report) => {
+                tracing::info!(ms = report.duration_ms, rows = ?report.rows, "Stage done.");
+                actions.insert(stage.name().into(), Action { action: "ran".into(), reasons: verdict.reasons, duration_ms: report.duration_ms });
+                reports.insert(stage.name().into(), report);
+                summary.ran.push(stage);
+            }
+            Err(e) => {
+                let ms = t0.elapsed().as_millis() as u64;
+                actions.insert(stage.name().into(), Action { action: "failed".into(), reasons: vec![e.to_string()], duration_ms: ms });
+                // The record of a failed run is written too; its own failure would hide the cause.
+                let _ = record::write(config, started, reports, actions, Ending { exit_code: 1, error: Some(e.to_string()) });
+                return Err(e);
+            }
+        }
+    }
+    let returns: record::ReturnsSummary = reports
+        .get("ingest")
+        .and_then(|r| r.details.get("returns"))
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    summary.exit_code = if returns.quarantined.is_empty() { 0 } else { EXIT_QUARANTINED };
+    let record = record::write(config, started, reports, actions, Ending { exit_code: summary.exit_code, error: None })?;
+    summary.record = config.year_dir().join(&record.record);
+    summary.accepted = returns.accepted;
+    summary.quarantined = returns.quarantined;
+    summary.errors = returns.errors;
+    summary.warnings = returns.warnings;
+    Ok(summary)
+}
+
+/// What a run would do with one stage.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// The stage.
+    pub stage: Stage,
+    /// `run`, `up to date`, `check after upstream` or `not selected`.
+    pub action: &'static str,
+    /// Why.
+    pub reasons: Vec<String>,
+    /// For ingest: `(returns to read, returns)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<(usize, usize)>,
+}
+
+/// What `kooste run` (with the same request) would do, and why — without doing anything.
+pub fn plan(config: &Config, req: Request) -> Vec<Step> {
+    let selected = req.selected();
+    let mut steps = Vec::new();
+    let mut upstream_runs: Option<Stage> = None;
+    for stage in Stage::ALL {
+        if !selected.contains(&stage) {
+            let v = state::check(config, stage);
+            steps.push(Step { stage, action: "not selected", reasons: v.reasons, partitions: None });
+            continue;
+        }
+        let v = state::check(config, stage);
+        let step = if req.forced(stage) {
+            Step { stage, action: "run", reasons: vec!["asked for".into()], partitions: v.partitions }
+        } else if !v.fresh {
+            Step { stage, action: "run", reasons: v.reasons, partitions: v.partitions }
+        } else if let Some(up) = upstream_runs {
+            Step { stage, action: "check after upstream", reasons: vec![format!("runs if {up}'s outputs change")], partitions: None }
+        } else {
+            Step { stage, action: "up to date", reasons: vec![], partitions: None }
+        };
+        if step.action == "run" {
+            upstream_runs = Some(stage);
+        }
+        steps.push(step);
+    }
+    steps
+}
