@@ -53,6 +53,17 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
     Ok(())
 }
 
+/// Writes a cache file atomically (temporary file + rename) but without fsync: losing it to a
+/// power cut costs a recomputation, not a result.
+pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let mut tmp = tempfile::Builder::new().prefix(".kooste-").suffix(".tmp").tempfile_in(dir).map_err(io_err(dir))?;
+    tmp.as_file_mut().write_all(bytes).map_err(io_err(path))?;
+    tmp.persist(path).map_err(|e| FileError::Io { path: path.to_owned(), source: e.error })?;
+    Ok(())
+}
+
 /// Writes bytes atomically.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     write_atomic(path, |w| w.write_all(bytes))

@@ -22,7 +22,7 @@ fn actions(w: &Workdir) -> BTreeMap<String, String> {
 fn outputs(w: &Workdir) -> BTreeMap<String, String> {
     hashes(&w.join("output/2025"))
         .into_iter()
-        .filter(|(p, _)| !(p == "run.json" || p.starts_with("runs/") || p.ends_with("state.json") || p.contains("/partitions/")))
+        .filter(|(p, _)| !(p == "run.json" || p.starts_with("runs/") || p.ends_with("state.json") || p.ends_with("partitions.json")))
         .collect()
 }
 

@@ -39,10 +39,12 @@ pub enum Key {
     Year,
     /// Persons (axis).
     Persons,
+    /// A chart that shows only the largest members: `{shown}` of `{total}`.
+    LargestShown,
 }
 
 /// All keys, for the completeness test.
-pub const ALL_KEYS: [Key; 16] = [
+pub const ALL_KEYS: [Key; 17] = [
     Key::PlacementTitle,
     Key::PlacementSubtitle,
     Key::EnrolmentTitle,
@@ -59,6 +61,7 @@ pub const ALL_KEYS: [Key; 16] = [
     Key::Graduates,
     Key::Year,
     Key::Persons,
+    Key::LargestShown,
 ];
 
 /// The text of a key in a language.
@@ -112,6 +115,11 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         Key::Graduates => ("Valmistuneet", "Utexaminerade", "Graduates"),
         Key::Year => ("Vuosi", "År", "Year"),
         Key::Persons => ("Henkilöä", "Personer", "Persons"),
+        Key::LargestShown => (
+            "Kuvassa {shown} suurinta {total} jäsenestä; kaikki taulukossa",
+            "Diagrammet visar de {shown} största av {total} medlemmar; alla finns i tabellen",
+            "The {shown} largest of {total} members shown; all are in the table",
+        ),
     };
     lang.pick(&t)
 }

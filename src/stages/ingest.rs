@@ -98,9 +98,9 @@ struct Partition {
     dirty: bool,
 }
 
-fn partition_path(dir: &Path, file: &str) -> PathBuf {
-    dir.join(format!("{file}.json"))
-}
+/// All partitions, by file name, in one file (`stages/ingest/partitions.json`): one write per
+/// run instead of one per return.
+type Partitions = BTreeMap<String, Partition>;
 
 /// The reading context's hash.
 fn context_key(config: &Config) -> String {
@@ -116,17 +116,15 @@ fn context_key(config: &Config) -> String {
 /// Reads the returns, reusing the partitions whose file and context are unchanged. Returns
 /// each outcome (after the cross-file checks), its bytes when read, its partition, and how
 /// many files were read.
-fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, dir: &Path) -> (Vec<(ReadOutcome, Option<Vec<u8>>, Partition)>, usize) {
+fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, cache: &Path) -> (Vec<(ReadOutcome, Option<Vec<u8>>, Partition)>, usize) {
     let context = context_key(config);
     let mut read = 0;
+    let mut cached_all: Partitions = std::fs::read(cache).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
     let mut out: Vec<(ReadOutcome, Option<Vec<u8>>, Partition)> = paths
         .iter()
         .map(|p| {
             let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let cached: Option<Partition> = std::fs::read(partition_path(dir, &file))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Partition>(&b).ok())
-                .filter(|c| c.context == context);
+            let cached: Option<Partition> = cached_all.remove(&file).filter(|c| c.context == context);
             let (size, mtime) = crate::engine::state::stat(p).unwrap_or((0, 0));
             let cached = match cached {
                 Some(c) if c.bytes == size && c.mtime_ns == mtime => return (c.outcome.clone(), None, c),
@@ -155,6 +153,7 @@ fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, di
 /// there. Returns the paths of all feedback workbooks.
 fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut [(ReadOutcome, Option<Vec<u8>>, Partition)]) -> Result<Vec<PathBuf>> {
     let mut written: Vec<PathBuf> = Vec::new();
+    let mut taken: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for (p, (o, bytes, part)) in paths.iter().zip(outcomes.iter_mut()) {
         let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
         let stem = Path::new(&o.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -162,10 +161,11 @@ fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut
         let mut path = dir.join(format!("{base}.xlsx"));
         // Two returns of one member (or files of one name in several formats) each get theirs.
         let mut n = 1;
-        while written.contains(&path) {
+        while taken.contains(&path) {
             n += 1;
             path = dir.join(format!("{base}--{stem}-{n}.xlsx"));
         }
+        taken.insert(path.clone());
         let lang = member.map(|m| m.lang).unwrap_or(crate::domain::Lang::Fi);
         let says = files::sha256_hex(
             format!("{}|{}|{}|{:?}|{}", serde_json::to_string(o).unwrap_or_default(), part.sha256, config.year, lang, member.map(|m| m.name.as_str()).unwrap_or("")).as_bytes(),
@@ -187,7 +187,7 @@ fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut
         written.push(path);
     }
     if let Ok(entries) = std::fs::read_dir(dir) {
-        for stale in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| !written.contains(p)) {
+        for stale in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| !taken.contains(p)) {
             if stale.extension().is_some_and(|e| e == "xlsx") {
                 std::fs::remove_file(&stale).map_err(|source| FileError::Io { path: stale.clone(), source })?;
             }
@@ -209,8 +209,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
         year: config.year,
         qualifications: &config.pipeline.publish_qualifications,
     };
-    let parts_dir = config.stage_dir(Stage::Ingest.name()).join("partitions");
-    let (mut read, changed) = read_partitions(config, &paths, &ctx, &parts_dir);
+    let cache = config.stage_dir(Stage::Ingest.name()).join("partitions.json");
+    let (mut read, changed) = read_partitions(config, &paths, &ctx, &cache);
     tracing::info!(read = changed, returns = paths.len(), "Returns read (the others unchanged since they were last read).");
     // Every file was hashed when it was read: the record takes those hashes, not a second read.
     for (p, (_, _, part)) in paths.iter().zip(&read) {
@@ -219,20 +219,16 @@ pub fn run(config: &Config) -> Result<StageReport> {
     for path in write_feedback(config, &config.year_dir().join("feedback"), &paths, &mut read)? {
         report.output(&path)?;
     }
-    // The partitions, for the next run; those of files no longer there are dropped.
-    let mut kept = std::collections::BTreeSet::new();
-    for (p, (_, _, part)) in paths.iter().zip(&read) {
-        let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let path = partition_path(&parts_dir, &file);
-        if part.dirty || !path.is_file() {
-            files::write_json(&path, part)?;
-        }
-        kept.insert(path);
-    }
-    if let Ok(entries) = std::fs::read_dir(&parts_dir) {
-        for stale in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| !kept.contains(p)) {
-            let _ = std::fs::remove_file(stale);
-        }
+    // The partitions, for the next run (those of files no longer there are dropped). A cache:
+    // written without fsync, and one that cannot be read is simply read again from the returns.
+    let dirty = read.iter().any(|(_, _, p)| p.dirty) || !cache.is_file();
+    if dirty {
+        let all: BTreeMap<String, &Partition> = paths
+            .iter()
+            .zip(&read)
+            .map(|(p, (_, _, part))| (p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), part))
+            .collect();
+        files::write_cache(&cache, &serde_json::to_vec(&all).map_err(std::io::Error::other).map_err(|source| FileError::Io { path: cache.clone(), source })?)?;
     }
     report.details.insert("partitions".into(), serde_json::json!({ "read": changed, "returns": paths.len() }));
     let outcomes: Vec<ReadOutcome> = read.into_iter().map(|(o, _, _)| o).collect();

@@ -230,6 +230,9 @@ fn member_label(config: &Config, id: &str, lang: Lang) -> String {
     }
 }
 
+/// The most member bars a placement chart holds (a report page; the association has 16).
+pub const MAX_BARS: usize = 40;
+
 /// Placement one year after graduation (or the latest graduation year surveyed) from the
 /// member-level table: a bar per member and one for the association on top.
 fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str) -> PolarsResult<PlacementChart> {
@@ -252,13 +255,23 @@ fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<Str
             bar.1.shares[k] = share.get(i);
         }
     }
+    // A chart for a page holds at most MAX_BARS members: the largest, when there are more.
+    let members = bars.iter().filter(|b| b.0 != ALL).count();
+    if members > MAX_BARS {
+        bars.sort_by(|a, b| (a.0 != ALL, std::cmp::Reverse(a.1.n), &a.1.label).cmp(&(b.0 != ALL, std::cmp::Reverse(b.1.n), &b.1.label)));
+        bars.truncate(MAX_BARS + 1);
+    }
     // The association first, then members by name.
     bars.sort_by(|a, b| (a.0 != ALL, &a.1.label).cmp(&(b.0 != ALL, &b.1.label)));
     let n = bars.iter().find(|b| b.0 == ALL).map(|b| b.1.n).unwrap_or(0);
-    let subtitle = labels::text(lang, Key::PlacementSubtitle)
+    let mut subtitle = labels::text(lang, Key::PlacementSubtitle)
         .replace("{gy}", &gy.to_string())
         .replace("{year}", &config.year.to_string())
         .replace("{n}", &labels::int(lang, n));
+    if members > MAX_BARS {
+        let shown = labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, members as i64));
+        subtitle = format!("{subtitle}. {shown}");
+    }
     Ok(PlacementChart {
         lang,
         frame: Frame {
