@@ -80,7 +80,7 @@ fn flag_duplicates(outcomes: &mut [&mut ReadOutcome]) {
 /// One return as ingest last read it: a partition of the stage. A return whose bytes and
 /// reading context are unchanged is not read again, and its feedback workbook is not written
 /// again while what it says is the same.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Partition {
     /// Hash of what reading depends on besides the file: kooste version, year, registry,
     /// catalogue, published qualifications.
@@ -118,33 +118,48 @@ fn context_key(config: &Config) -> String {
 /// many files were read.
 fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, cache: &Path) -> (Vec<(ReadOutcome, Option<Vec<u8>>, Partition)>, usize) {
     let context = context_key(config);
-    let mut read = 0;
     let mut cached_all: Partitions = std::fs::read(cache).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-    let mut out: Vec<(ReadOutcome, Option<Vec<u8>>, Partition)> = paths
+    let jobs: Vec<(&PathBuf, Option<Partition>)> = paths
         .iter()
         .map(|p| {
             let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let cached: Option<Partition> = cached_all.remove(&file).filter(|c| c.context == context);
-            let (size, mtime) = crate::engine::state::stat(p).unwrap_or((0, 0));
-            let cached = match cached {
-                Some(c) if c.bytes == size && c.mtime_ns == mtime => return (c.outcome.clone(), None, c),
-                other => other,
-            };
-            let (outcome, bytes) = read_one(p, ctx);
-            let sha = files::sha256_hex(&bytes);
-            if let Some(c) = cached.filter(|c| c.sha256 == sha) {
-                // Touched, not changed.
-                let part = Partition { mtime_ns: mtime, bytes: size, dirty: true, ..c };
-                return (part.outcome.clone(), Some(bytes), part);
-            }
-            read += 1;
-            let part = Partition { context: context.clone(), sha256: sha, bytes: size, mtime_ns: mtime, outcome: outcome.clone(), feedback: None, dirty: true };
-            (outcome, Some(bytes), part)
+            (p, cached_all.remove(&file).filter(|c| c.context == context))
         })
         .collect();
+    // Returns are independent: read on every core.
+    let done = par_map(&jobs, |(p, cached)| {
+        let (size, mtime) = crate::engine::state::stat(p).unwrap_or((0, 0));
+        if let Some(c) = cached.as_ref().filter(|c| c.bytes == size && c.mtime_ns == mtime) {
+            return (c.outcome.clone(), None, c.clone(), false);
+        }
+        let (outcome, bytes) = read_one(p, ctx);
+        let sha = files::sha256_hex(&bytes);
+        if let Some(c) = cached.as_ref().filter(|c| c.sha256 == sha) {
+            // Touched, not changed.
+            let part = Partition { mtime_ns: mtime, bytes: size, dirty: true, ..c.clone() };
+            return (part.outcome.clone(), Some(bytes), part, false);
+        }
+        let part = Partition { context: context.clone(), sha256: sha, bytes: size, mtime_ns: mtime, outcome: outcome.clone(), feedback: None, dirty: true };
+        (outcome, Some(bytes), part, true)
+    });
+    let read = done.iter().filter(|d| d.3).count();
+    let mut out: Vec<(ReadOutcome, Option<Vec<u8>>, Partition)> = done.into_iter().map(|(o, b, p, _)| (o, b, p)).collect();
     let mut plain: Vec<&mut ReadOutcome> = out.iter_mut().map(|(o, _, _)| o).collect();
     flag_duplicates(&mut plain);
     (out, read)
+}
+
+/// Maps items on every core, keeping their order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len());
+    if n <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(items.len().div_ceil(n)).map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 /// Writes one feedback workbook per return into `dir`, named after the member (or the file
@@ -154,7 +169,9 @@ fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, ca
 fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut [(ReadOutcome, Option<Vec<u8>>, Partition)]) -> Result<Vec<PathBuf>> {
     let mut written: Vec<PathBuf> = Vec::new();
     let mut taken: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    for (p, (o, bytes, part)) in paths.iter().zip(outcomes.iter_mut()) {
+    // (index, path, what it says) of the workbooks to write.
+    let mut jobs: Vec<(usize, PathBuf, (String, String))> = Vec::new();
+    for (i, (o, _, part)) in outcomes.iter().enumerate() {
         let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
         let stem = Path::new(&o.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let base = member.map(|m| m.id.clone()).unwrap_or_else(|| stem.clone());
@@ -166,25 +183,39 @@ fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut
             path = dir.join(format!("{base}--{stem}-{n}.xlsx"));
         }
         taken.insert(path.clone());
+        written.push(path.clone());
         let lang = member.map(|m| m.lang).unwrap_or(crate::domain::Lang::Fi);
         let says = files::sha256_hex(
             format!("{}|{}|{}|{:?}|{}", serde_json::to_string(o).unwrap_or_default(), part.sha256, config.year, lang, member.map(|m| m.name.as_str()).unwrap_or("")).as_bytes(),
         );
         let key = (path.display().to_string(), says);
-        if part.feedback.as_ref() == Some(&key) && path.is_file() {
-            written.push(path);
-            continue;
+        if part.feedback.as_ref() != Some(&key) || !path.is_file() {
+            jobs.push((i, path, key));
         }
+    }
+    let shared: &[(ReadOutcome, Option<Vec<u8>>, Partition)] = outcomes;
+    let results = par_map(&jobs, |(i, path, _)| -> Result<()> {
+        let (o, bytes, _) = &shared[*i];
+        let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
+        let lang = member.map(|m| m.lang).unwrap_or(crate::domain::Lang::Fi);
+        let read;
         let bytes = match bytes {
             Some(b) => b,
-            None => bytes.insert(std::fs::read(p).map_err(|source| FileError::Io { path: p.clone(), source })?),
+            None => {
+                read = std::fs::read(&paths[*i]).map_err(|source| FileError::Io { path: paths[*i].clone(), source })?;
+                &read
+            }
         };
         let xlsx = survey::feedback::write(bytes, o, member.map(|m| m.name.as_str()), config.year, lang)
             .map_err(|source| Error::Xlsx { path: path.clone(), source })?;
-        files::write_bytes(&path, &xlsx)?;
+        files::write_bytes(path, &xlsx)?;
+        Ok(())
+    });
+    for ((i, _, key), r) in jobs.into_iter().zip(results) {
+        r?;
+        let part = &mut outcomes[i].2;
         part.feedback = Some(key);
         part.dirty = true;
-        written.push(path);
     }
     if let Ok(entries) = std::fs::read_dir(dir) {
         for stale in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| !taken.contains(p)) {
