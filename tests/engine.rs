@@ -261,3 +261,26 @@ fn logs_are_json_lines_when_asked() {
         assert!(v["level"].is_string() && v["fields"].is_object(), "{l}");
     }
 }
+
+#[test]
+fn from_a_stage_reruns_it_and_what_follows_and_status_tells_the_age_of_the_snapshots() {
+    let w = Workdir::with_sample();
+    w.kooste_expect(&["run"], 0);
+    w.kooste_expect(&["run", "--from", "disclose"], 0);
+    let a = actions(&w);
+    for s in ["fetch", "ingest", "transform"] {
+        assert_eq!(a[s], "not selected", "{a:?}");
+    }
+    assert_eq!((a["disclose"].as_str(), a["report"].as_str()), ("ran", "ran"));
+    let out = w.kooste_expect(&["status"], 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ran disclose, report") && text.contains("ran fetch, ingest, transform, disclose, report"), "{text}");
+    assert!(text.contains("enrolment") && text.contains("fetched 2026-04-10T09:00:00Z"), "{text}");
+    assert!(text.contains("Outputs: up to date."), "{text}");
+    // A snapshot older than the error age fails the status check.
+    let toml = w.join("pipelines/annual.toml");
+    let t = std::fs::read_to_string(&toml).unwrap().replace("page_size = 5000\n", "page_size = 5000\nerror_age_days = 30\n");
+    std::fs::write(&toml, t).unwrap();
+    let out = w.kooste_expect(&["status"], 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ERROR: too old"), "{}", String::from_utf8_lossy(&out.stdout));
+}

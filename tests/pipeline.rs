@@ -238,6 +238,11 @@ fn a_stage_without_its_upstream_output_says_which_stage_to_run() {
     let out = w.kooste_expect(&["run", "--stage", "transform", "--force"], 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("stages/ingest/placement.parquet is missing"), "{stderr}");
+    // The failed run left its record, with the exit code and the cause.
+    let record: serde_json::Value = serde_json::from_slice(&std::fs::read(w.join("output/2025/run.json")).unwrap()).unwrap();
+    assert_eq!(record["exit_code"], 1);
+    assert_eq!(record["actions"]["transform"]["action"], "failed");
+    assert!(record["error"].as_str().unwrap().contains("placement.parquet is missing"), "{record}");
     assert!(stderr.contains("kooste run --stage ingest"), "{stderr}");
 }
 
