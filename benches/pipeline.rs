@@ -234,7 +234,7 @@ fn main() {
                 r
             ));
         }
-        lines.push(format!("{:<5} {:<22} {:>9.0} returns/s (ingest stage incl. feedback workbooks, one thread)", "", "kooste ingest", ingest_rate));
+        lines.push(format!("{:<5} {:<22} {:>9.0} returns/s (ingest stage incl. feedback workbooks and fsync, both cores)", "", "kooste ingest", ingest_rate));
         report.insert(
             format!("{}x", size.factor),
             serde_json::json!({

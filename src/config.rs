@@ -262,6 +262,8 @@ pub struct Config {
     pub refresh: bool,
     /// The command line, for the run record.
     pub command: Vec<String>,
+    /// The id of the run in progress (set by the engine), for what the report prints.
+    pub run_id: String,
 }
 
 impl Config {
@@ -334,6 +336,7 @@ impl Config {
             offline: o.offline,
             refresh: o.refresh,
             command: o.command,
+            run_id: String::new(),
         })
     }
 

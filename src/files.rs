@@ -33,6 +33,18 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
     move |source| FileError::Io { path: path.to_owned(), source }
 }
 
+/// Temporary files are private (0600); what kooste writes is for others to read (0644).
+fn readable(file: &std::fs::File, path: &Path) -> Result<(), FileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(io_err(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (file, path);
+    Ok(())
+}
+
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, which is
 /// then renamed over `path`. Readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), FileError> {
@@ -49,6 +61,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         buf.flush().map_err(io_err(path))?;
     }
     tmp.as_file().sync_all().map_err(io_err(path))?;
+    readable(tmp.as_file(), path)?;
     tmp.persist(path).map_err(|e| FileError::Io { path: path.to_owned(), source: e.error })?;
     Ok(())
 }
@@ -60,6 +73,7 @@ pub fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let mut tmp = tempfile::Builder::new().prefix(".kooste-").suffix(".tmp").tempfile_in(dir).map_err(io_err(dir))?;
     tmp.as_file_mut().write_all(bytes).map_err(io_err(path))?;
+    readable(tmp.as_file(), path)?;
     tmp.persist(path).map_err(|e| FileError::Io { path: path.to_owned(), source: e.error })?;
     Ok(())
 }

@@ -69,7 +69,7 @@ fn the_placement_chart_shows_the_figures_of_its_table() {
     let rows: Vec<_> = table(&w, "placement_by_member").into_iter().filter(|r| r["graduation_year"] == "2024").collect();
     let class_of_fill = [("#0072B2", "studies"), ("#009E73", "employed"), ("#E69F00", "other"), ("#CC79A7", "unknown")];
     for (lang, all) in [("fi", "Kaikki jäsenet"), ("sv", "Alla medlemmar"), ("en", "All members")] {
-        let svg = std::fs::read_to_string(w.join(&format!("output/2025/charts/placement_by_member-{lang}.svg"))).unwrap();
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/charts/placement_by_member-{lang}.svg"))).unwrap();
         let els = elements(&svg);
         // Bars are the 20-px-high rectangles; a row's label is the right-anchored text beside it.
         let bars: Vec<&Element> = els.iter().filter(|e| e.tag == "rect" && e.attr("height") == "20").collect();
@@ -124,7 +124,7 @@ fn the_enrolment_chart_plots_the_figures_of_its_table() {
         })
         .collect();
     for lang in ["fi", "sv", "en"] {
-        let svg = std::fs::read_to_string(w.join(&format!("output/2025/charts/enrolment_trend-{lang}.svg"))).unwrap();
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/charts/enrolment_trend-{lang}.svg"))).unwrap();
         let els = elements(&svg);
         // The axes from their tick labels: values on the left (right-anchored), years below.
         let ticks: Vec<(f64, f64)> = els

@@ -23,7 +23,31 @@ fn outputs(w: &Workdir) -> BTreeMap<String, String> {
     hashes(&w.join("output/2025"))
         .into_iter()
         .filter(|(p, _)| !(p == "run.json" || p.starts_with("runs/") || p.ends_with("state.json") || p.ends_with("partitions.json")))
+        .map(|(p, h)| {
+            // The HTML report names the run that wrote it: compared without that.
+            if p.ends_with("report.html") {
+                let text = std::fs::read_to_string(w.join("output/2025").join(&p)).unwrap();
+                (p, kooste::files::sha256_hex(without_run_id(&text).as_bytes()))
+            } else {
+                (p, h)
+            }
+        })
         .collect()
+}
+
+/// The report's text without its run id (`<p class="meta">…</p>` and the footer).
+fn without_run_id(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    for (open, close) in [("<p class=\"meta\">", "</p>"), ("<footer", "</footer>")] {
+        let Some(i) = rest.find(open) else { continue };
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let j = rest.find(close).map(|j| j + close.len()).unwrap_or(rest.len());
+        rest = &rest[j..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Rewrites Oulu's return with one graduate moved from one status to another (sums still right).

@@ -465,7 +465,7 @@ fn without_network_a_refresh_keeps_the_snapshots_and_the_report_still_builds() {
     assert!(stderr.contains("cannot be reached") && stderr.contains("going on with the snapshot"), "{stderr}");
     assert_eq!(hashes(&w.join("raw")), before, "snapshots kept as they were");
     w.kooste_expect(&["run"], 0);
-    assert!(w.join("output/2025/charts/enrolment_trend-fi.png").is_file());
+    assert!(w.join("output/2025/fi/charts/enrolment_trend-fi.png").is_file());
 }
 
 #[test]

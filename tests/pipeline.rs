@@ -78,7 +78,7 @@ fn the_annual_run_writes_tables_charts_and_run_record() {
     for lang in ["fi", "sv", "en"] {
         for chart in ["placement_by_member", "enrolment_trend"] {
             for ext in ["svg", "png"] {
-                let p = w.join(&format!("output/2025/charts/{chart}-{lang}.{ext}"));
+                let p = w.join(&format!("output/2025/{lang}/charts/{chart}-{lang}.{ext}"));
                 assert!(std::fs::metadata(&p).map(|m| m.len() > 1000).unwrap_or(false), "{} missing or empty", p.display());
             }
         }
@@ -257,11 +257,11 @@ fn the_bundled_sample_is_what_the_generator_writes() {
 fn every_chart_says_the_sample_is_synthetic_and_real_data_does_not() {
     let w = Workdir::with_sample();
     w.kooste_expect(&["run"], 0);
-    let svg = std::fs::read_to_string(w.join("output/2025/charts/placement_by_member-fi.svg")).unwrap();
+    let svg = std::fs::read_to_string(w.join("output/2025/fi/charts/placement_by_member-fi.svg")).unwrap();
     assert!(svg.contains("synteettinen"), "the Finnish chart says the data is synthetic");
     std::fs::remove_file(w.join("raw/SYNTHETIC.md")).unwrap();
     w.kooste_expect(&["run"], 0);
-    let svg = std::fs::read_to_string(w.join("output/2025/charts/placement_by_member-fi.svg")).unwrap();
+    let svg = std::fs::read_to_string(w.join("output/2025/fi/charts/placement_by_member-fi.svg")).unwrap();
     assert!(!svg.contains("synteettinen"));
 }
 

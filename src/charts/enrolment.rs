@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::labels::{self, Key};
-use super::{Chart, FONT, Frame, MUTED, OKABE_ITO, draw_frame};
+use super::{Chart, DataTable, FONT, Frame, MUTED, OKABE_ITO, draw_frame};
 use crate::domain::Lang;
 
 /// One line of the chart.
@@ -36,6 +36,41 @@ pub struct EnrolmentChart {
 impl Chart for EnrolmentChart {
     fn name(&self) -> String {
         format!("enrolment_trend-{}", self.lang.code())
+    }
+
+    fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    fn alt(&self) -> String {
+        let lines: Vec<String> = self
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let (first, last) = (l.points.first()?, l.points.last()?);
+                Some(format!("{} {} {} → {} {}", l.label, first.0, labels::int(self.lang, first.1), last.0, labels::int(self.lang, last.1)))
+            })
+            .collect();
+        format!("{}: {}. {}. {}.", labels::text(self.lang, Key::AltLines), self.frame.title, self.frame.subtitle, lines.join("; "))
+    }
+
+    fn data(&self) -> DataTable {
+        let mut years: Vec<i32> = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).collect();
+        years.sort_unstable();
+        years.dedup();
+        let mut header = vec![labels::text(self.lang, Key::Year).to_owned()];
+        header.extend(self.lines.iter().map(|l| l.label.clone()));
+        let rows = years
+            .iter()
+            .map(|y| {
+                let mut row = vec![y.to_string()];
+                row.extend(self.lines.iter().map(|l| {
+                    l.points.iter().find(|p| p.0 == *y).map(|p| labels::int(self.lang, p.1)).unwrap_or_else(|| super::SUPPRESSED_CELL.to_owned())
+                }));
+                row
+            })
+            .collect();
+        DataTable { header, rows }
     }
 
     fn size(&self) -> (u32, u32) {

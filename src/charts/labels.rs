@@ -41,10 +41,20 @@ pub enum Key {
     Persons,
     /// A chart that shows only the largest members: `{shown}` of `{total}`.
     LargestShown,
+    /// Source line of Statistics Finland: `{table}`.
+    SourceStatfin,
+    /// Legend of the primary suppression symbol: `{flag}`, `{max}` the largest hidden count.
+    LegendPrimary,
+    /// Legend of the secondary suppression symbol `..`.
+    LegendSecondary,
+    /// Alt text: the kind of a stacked bar chart.
+    AltBars,
+    /// Alt text: the kind of a line chart.
+    AltLines,
 }
 
 /// All keys, for the completeness test.
-pub const ALL_KEYS: [Key; 17] = [
+pub const ALL_KEYS: [Key; 22] = [
     Key::PlacementTitle,
     Key::PlacementSubtitle,
     Key::EnrolmentTitle,
@@ -62,6 +72,11 @@ pub const ALL_KEYS: [Key; 17] = [
     Key::Year,
     Key::Persons,
     Key::LargestShown,
+    Key::SourceStatfin,
+    Key::LegendPrimary,
+    Key::LegendSecondary,
+    Key::AltBars,
+    Key::AltLines,
 ];
 
 /// The text of a key in a language.
@@ -115,6 +130,23 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         Key::Graduates => ("Valmistuneet", "Utexaminerade", "Graduates"),
         Key::Year => ("Vuosi", "År", "Year"),
         Key::Persons => ("Henkilöä", "Personer", "Persons"),
+        Key::SourceStatfin => (
+            "Lähde: Tilastokeskus, {table}",
+            "Källa: Statistikcentralen, {table}",
+            "Source: Statistics Finland, {table}",
+        ),
+        Key::LegendPrimary => (
+            "{flag} = 1–{max} henkilöä: salattu, jotta ketään ei voi tunnistaa",
+            "{flag} = 1–{max} personer: skyddat så att ingen kan identifieras",
+            "{flag} = 1–{max} persons: suppressed so that nobody can be identified",
+        ),
+        Key::LegendSecondary => (
+            ".. = salattu, jotta salattua lukua ei voi päätellä summista",
+            ".. = skyddat så att ett skyddat tal inte kan räknas fram ur summorna",
+            ".. = suppressed so that a suppressed figure cannot be worked out from the totals",
+        ),
+        Key::AltBars => ("Vaakasuora 100 %:n pinottu pylväskuvio", "Liggande staplat stapeldiagram (100 %)", "Horizontal 100% stacked bar chart"),
+        Key::AltLines => ("Viivakuvio", "Linjediagram", "Line chart"),
         Key::LargestShown => (
             "Kuvassa {shown} suurinta {total} jäsenestä; kaikki taulukossa",
             "Diagrammet visar de {shown} största av {total} medlemmar; alla finns i tabellen",
@@ -122,6 +154,84 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         ),
     };
     lang.pick(&t)
+}
+
+/// Every column of the published tables, for the completeness test.
+pub const COLUMNS: [&str; 27] = [
+    "year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "class", "count", "share", "lag",
+    "coverage", "graduates", "new_students", "students", "source", "start_places", "applicants", "first_choice_applicants",
+    "applicants_per_place", "field", "measure", "national", "members", "members_share", "benchmark_year", "field02_share",
+    "all_fields_share",
+];
+
+/// A column's header in a language (the code itself for a column not in the catalogue, which
+/// the completeness test forbids).
+pub fn column(lang: Lang, c: &str) -> &'static str {
+    let t = match c {
+        "year" => ("Tilastovuosi", "Statistikår", "Statistical year"),
+        "member_id" => ("Jäsen", "Medlem", "Member"),
+        "qualification_code" => ("Tutkinto", "Examen", "Qualification"),
+        "orientation" => ("Suuntautuminen", "Inriktning", "Orientation"),
+        "graduation_year" => ("Valmistumisvuosi", "Examensår", "Graduation year"),
+        "status" | "class" => ("Tilanne", "Situation", "Status"),
+        "count" => ("Lukumäärä", "Antal", "Count"),
+        "share" => ("Osuus, %", "Andel, %", "Share, %"),
+        "lag" => ("Seuranta-aika, vuotta", "Uppföljningstid, år", "Follow-up, years"),
+        "coverage" => ("Tilanne tiedossa, %", "Situationen känd, %", "Status known, %"),
+        "graduates" => ("Valmistuneet", "Utexaminerade", "Graduates"),
+        "new_students" => ("Aloittaneet", "Nya studerande", "New students"),
+        "students" => ("Opiskelijat", "Studerande", "Students"),
+        "source" => ("Lähde", "Källa", "Source"),
+        "start_places" => ("Aloituspaikat", "Nybörjarplatser", "Start places"),
+        "applicants" => ("Hakijat", "Sökande", "Applicants"),
+        "first_choice_applicants" => ("Ensisijaiset hakijat", "Sökande i första hand", "First-choice applicants"),
+        "applicants_per_place" => ("Hakijoita aloituspaikkaa kohden", "Sökande per nybörjarplats", "Applicants per start place"),
+        "field" => ("Ala", "Område", "Field"),
+        "measure" => ("Tieto", "Uppgift", "Measure"),
+        "national" => ("Koko maa", "Hela landet", "Whole country"),
+        "members" => ("Jäsenet", "Medlemmarna", "Members"),
+        "members_share" => ("Jäsenten osuus, %", "Medlemmarnas andel, %", "Members' share, %"),
+        "benchmark_year" => ("Vertailuvuosi", "Jämförelseår", "Benchmark year"),
+        "field02_share" => ("Humanistiset ja taidealat koko maassa, %", "Humanistiska och konstområden i hela landet, %", "Humanities and arts nationally, %"),
+        "all_fields_share" => ("Kaikki alat koko maassa, %", "Alla områden i hela landet, %", "All fields nationally, %"),
+        _ => return "",
+    };
+    lang.pick(&t)
+}
+
+/// The name of a published table (a sheet name: at most 31 characters).
+pub fn table(lang: Lang, t: &str) -> &'static str {
+    let t = match t {
+        "placement" => ("Sijoittuminen", "Placering", "Placement"),
+        "placement_by_member" => ("Sijoittuminen jäsenittäin", "Placering per medlem", "Placement by member"),
+        "enrolment" => ("Opiskelijat", "Studerande", "Enrolment"),
+        "key_figures" => ("Tunnusluvut", "Nyckeltal", "Key figures"),
+        "placement_benchmark" => ("Vertailu koko maahan", "Jämförelse med hela landet", "National benchmark"),
+        _ => ("Taulukko", "Tabell", "Table"),
+    };
+    lang.pick(&t)
+}
+
+/// A code in a published table as people read it (`None`: not a code of this catalogue; the
+/// caller knows members, qualifications, orientations and statuses from their own types).
+pub fn code(lang: Lang, c: &str) -> Option<&'static str> {
+    let t = match c {
+        "all" => ("Kaikki", "Alla", "All"),
+        "national" => ("Koko maa", "Hela landet", "Whole country"),
+        "non_members" => ("Muut järjestäjät", "Övriga anordnare", "Other providers"),
+        "vipunen" => ("Vipunen", "Vipunen", "Vipunen"),
+        "survey" => ("Jäsenkysely", "Medlemsenkät", "Member survey"),
+        "music" => ("Musiikki", "Musik", "Music"),
+        "dance" => ("Tanssi", "Dans", "Dance"),
+        "providers" => ("Koulutuksen järjestäjät", "Utbildningsanordnare", "Education providers"),
+        "new_students" => ("Aloittaneet", "Nya studerande", "New students"),
+        "students" => ("Opiskelijat", "Studerande", "Students"),
+        "graduates" => ("Valmistuneet", "Utexaminerade", "Graduates"),
+        "employed" => ("Työlliset", "Sysselsatta", "Employed"),
+        "unemployed" => ("Työttömät", "Arbetslösa", "Unemployed"),
+        _ => return None,
+    };
+    Some(lang.pick(&t))
 }
 
 /// Formats a whole number the way the language writes it: `1 500` in fi and sv (no-break
@@ -160,6 +270,20 @@ mod tests {
         for k in ALL_KEYS {
             for l in Lang::ALL {
                 assert!(!text(l, k).trim().is_empty(), "{k:?} has no {l:?} text");
+            }
+        }
+    }
+
+    #[test]
+    fn every_published_column_and_table_has_every_language() {
+        for c in COLUMNS {
+            for l in Lang::ALL {
+                assert!(!column(l, c).trim().is_empty(), "column {c} has no {l:?} header");
+            }
+        }
+        for t in ["placement", "placement_by_member", "enrolment", "key_figures", "placement_benchmark"] {
+            for l in Lang::ALL {
+                assert!(table(l, t) != table(l, "?") && table(l, t).chars().count() <= 31, "table {t} in {l:?}");
             }
         }
     }

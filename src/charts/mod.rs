@@ -2,8 +2,9 @@
 //! palette, the frame every chart shares (title, subtitle, source, synthetic-data note) and
 //! rendering to SVG and PNG with atomic writes.
 //!
-//! In: chart data built by the report stage from the disclosed tables. Out: `<name>.svg` and
-//! `<name>.png` (twice the SVG's size) per chart and language.
+//! In: chart data built by the report stage from the disclosed tables. Out: `<name>.svg` (with
+//! alt text), `<name>.png` (print: twice the SVG's size, 300 dpi) and `<name>-web.png` (at most
+//! 800 pixels wide) per chart and language.
 
 pub mod enrolment;
 pub mod labels;
@@ -20,8 +21,18 @@ use crate::files;
 use crate::{Error, Result};
 
 /// The font family every chart uses: Noto Sans (SIL Open Font License), embedded in the
-/// binary so charts look the same on any machine, with no system fonts.
+/// binary so the PNGs look the same on any machine, with no system fonts. (plotters registers
+/// the embedded font under this name; the SVGs name Noto Sans, see [`SVG_FONT`].)
 pub const FONT: &str = "sans-serif";
+
+/// The font the SVGs ask for: Noto Sans, which the HTML report embeds; elsewhere a viewer
+/// without it falls back to its sans-serif.
+pub const SVG_FONT: &str = "'Noto Sans', sans-serif";
+
+/// The embedded fonts' bytes (regular, bold), for the HTML report's `@font-face`.
+pub fn font_files() -> (&'static [u8], &'static [u8]) {
+    (FONT_REGULAR, FONT_BOLD)
+}
 
 static FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
 static FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
@@ -108,10 +119,28 @@ pub fn draw_frame<DB: DrawingBackend>(
     Ok(area.margin(px(TOP as f64), px(bottom(frame) as f64), 0, 0))
 }
 
+/// How a data table shows a figure the chart leaves grey (suppressed, or hidden with one).
+pub const SUPPRESSED_CELL: &str = "..";
+
+/// A chart's figures as a table: what screen readers and the report show beside the chart.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DataTable {
+    /// Column headers.
+    pub header: Vec<String>,
+    /// Rows of formatted cells.
+    pub rows: Vec<Vec<String>>,
+}
+
 /// A chart that can be drawn at any scale on any backend.
 pub trait Chart {
     /// File name without extension.
     fn name(&self) -> String;
+    /// The title, subtitle and source lines.
+    fn frame(&self) -> &Frame;
+    /// A text alternative generated from the data (the SVG's `<desc>`).
+    fn alt(&self) -> String;
+    /// The figures drawn, as a table.
+    fn data(&self) -> DataTable;
     /// Size at scale 1 (the SVG's size).
     fn size(&self) -> (u32, u32);
     /// Draws the chart.
@@ -122,43 +151,79 @@ pub trait Chart {
     ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>>;
 }
 
-/// Renders a chart as `<dir>/<name>.svg` and `<dir>/<name>.png` (at twice the size), both
-/// written atomically. Returns the two paths.
-pub fn render(chart: &impl Chart, dir: &Path) -> Result<Vec<PathBuf>> {
+/// Escapes text for XML and HTML.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A rendered chart: the files written and the SVG text (for inlining).
+pub struct Rendered {
+    /// `<name>.svg`, `<name>.png` (print: twice the size, 300 dpi) and `<name>-web.png`
+    /// (at most 800 pixels wide).
+    pub paths: Vec<PathBuf>,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Widest web PNG, in pixels.
+pub const WEB_WIDTH: u32 = 800;
+
+/// Renders a chart as SVG (with `<title>` and `<desc>` alt text), a print PNG at twice the
+/// size and a web PNG at most [`WEB_WIDTH`] wide, all written atomically.
+pub fn render(chart: &impl Chart, dir: &Path) -> Result<Rendered> {
     init_fonts();
     let name = chart.name();
     let err = |message: String| Error::Chart { name: name.clone(), message };
     let (w, h) = chart.size();
-    let mut svg = String::new();
+    let mut raw = String::new();
     {
-        let area = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        let area = SVGBackend::with_string(&mut raw, (w, h)).into_drawing_area();
         chart.draw(&area, 1.0).map_err(|e| err(e.to_string()))?;
         area.present().map_err(|e| err(e.to_string()))?;
     }
+    let svg = accessible_svg(&raw, &name, &chart.frame().title, &chart.alt());
     let svg_path = dir.join(format!("{name}.svg"));
     files::write_bytes(&svg_path, svg.as_bytes())?;
-    let png_path = dir.join(format!("{name}.png"));
-    let scale = 2u32;
-    let mut pixels = vec![0u8; (w * scale * h * scale * 3) as usize];
-    {
-        let area = BitMapBackend::with_buffer(&mut pixels, (w * scale, h * scale)).into_drawing_area();
-        chart.draw(&area, f64::from(scale)).map_err(|e| err(e.to_string()))?;
-        area.present().map_err(|e| err(e.to_string()))?;
+    let mut paths = vec![svg_path];
+    for (file, scale) in [(format!("{name}.png"), 2.0), (format!("{name}-web.png"), f64::from(WEB_WIDTH.min(w)) / f64::from(w))] {
+        let (pw, ph) = ((f64::from(w) * scale).round() as u32, (f64::from(h) * scale).round() as u32);
+        let mut pixels = vec![0u8; (pw * ph * 3) as usize];
+        {
+            let area = BitMapBackend::with_buffer(&mut pixels, (pw, ph)).into_drawing_area();
+            chart.draw(&area, scale).map_err(|e| err(e.to_string()))?;
+            area.present().map_err(|e| err(e.to_string()))?;
+        }
+        let dpi = if scale >= 2.0 { 300.0 } else { 96.0 };
+        let png = encode_png(&pixels, pw, ph, dpi).map_err(|e| err(e.to_string()))?;
+        let path = dir.join(file);
+        files::write_bytes(&path, &png)?;
+        paths.push(path);
     }
-    let png = encode_png(&pixels, w * scale, h * scale).map_err(|e| err(e.to_string()))?;
-    files::write_bytes(&png_path, &png)?;
-    Ok(vec![svg_path, png_path])
+    Ok(Rendered { paths, svg })
+}
+
+/// Adds `<title>` and `<desc>` (and the ARIA role that makes screen readers use them) to
+/// plotters' SVG, and names the embedded font.
+fn accessible_svg(raw: &str, id: &str, title: &str, alt: &str) -> String {
+    let Some(end) = raw.find("<svg").and_then(|i| raw[i..].find('>').map(|j| i + j)) else { return raw.to_owned() };
+    let mut out = String::with_capacity(raw.len() + alt.len() + 200);
+    out.push_str(&raw[..end]);
+    out.push_str(&format!(" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">"));
+    out.push_str(&format!("<title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>", escape(title), escape(alt)));
+    out.push_str(&raw[end + 1..].replace("font-family=\"sans-serif\"", &format!("font-family=\"{SVG_FONT}\"")));
+    out
 }
 
 /// Encodes RGB pixels as PNG (deterministic: no timestamps).
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::EncodingError> {
+fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> std::result::Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        // 300 dpi in pixels per metre, so a print layout places it at its intended size.
-        enc.set_pixel_dims(Some(png::PixelDimensions { xppu: 11811, yppu: 11811, unit: png::Unit::Meter }));
+        // dpi in pixels per metre, so a print layout places it at its intended size.
+        let ppm = (dpi / 0.0254).round() as u32;
+        enc.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
         let mut writer = enc.write_header()?;
         writer.write_image_data(rgb)?;
     }

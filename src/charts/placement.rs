@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::labels::{self, Key};
-use super::{Chart, FONT, Frame, HIDDEN, INK, MUTED, OKABE_ITO, draw_frame, light_text_on};
+use super::{Chart, DataTable, FONT, Frame, HIDDEN, INK, MUTED, OKABE_ITO, draw_frame, light_text_on};
 use crate::domain::{Lang, PlacementClass};
 
 /// One bar: a member (or the association) and its published shares.
@@ -61,9 +61,58 @@ impl PlacementChart {
     }
 }
 
+impl PlacementChart {
+    fn class_labels(&self) -> Vec<&'static str> {
+        PlacementClass::ALL.iter().map(|c| self.lang.pick(&c.labels())).collect()
+    }
+
+    fn suppressed_label(&self) -> String {
+        labels::text(self.lang, Key::Suppressed).replace("{flag}", &self.flag)
+    }
+}
+
 impl Chart for PlacementChart {
     fn name(&self) -> String {
         format!("placement_by_member-{}", self.lang.code())
+    }
+
+    fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    fn alt(&self) -> String {
+        let classes = self.class_labels();
+        let bars: Vec<String> = self
+            .bars
+            .iter()
+            .map(|b| {
+                let mut parts: Vec<String> =
+                    b.shares.iter().zip(&classes).filter_map(|(s, c)| s.map(|s| format!("{c} {}", labels::percent(self.lang, s)))).collect();
+                if b.hidden() > 0.0 {
+                    parts.push(format!("{} {}", self.suppressed_label(), labels::percent(self.lang, b.hidden())));
+                }
+                format!("{} (n = {}): {}", b.label, labels::int(self.lang, b.n), parts.join(", "))
+            })
+            .collect();
+        format!("{}: {}. {}. {}.", labels::text(self.lang, Key::AltBars), self.frame.title, self.frame.subtitle, bars.join("; "))
+    }
+
+    fn data(&self) -> DataTable {
+        let mut header = vec![String::new(), "n".to_owned()];
+        header.extend(self.class_labels().iter().map(|c| format!("{c}, %")));
+        let rows = self
+            .bars
+            .iter()
+            .map(|b| {
+                let mut row = vec![b.label.clone(), labels::int(self.lang, b.n)];
+                row.extend(b.shares.iter().map(|s| match s {
+                    Some(s) => labels::percent(self.lang, *s).trim_end_matches('%').trim_end_matches('\u{a0}').to_owned(),
+                    None => super::SUPPRESSED_CELL.to_owned(),
+                }));
+                row
+            })
+            .collect();
+        DataTable { header, rows }
     }
 
     fn size(&self) -> (u32, u32) {
@@ -134,7 +183,7 @@ impl Chart for PlacementChart {
             .iter()
             .enumerate()
             .map(|(k, c)| (OKABE_ITO[CLASS_COLOURS[k]], self.lang.pick(&c.labels()).to_owned()))
-            .chain(std::iter::once((HIDDEN, labels::text(self.lang, Key::Suppressed).replace("{flag}", &self.flag))))
+            .chain(std::iter::once((HIDDEN, self.suppressed_label())))
             .collect();
         let col_w = (f64::from(w as i32 - px(40.0)) / 3.0) as i32;
         for (i, (color, text)) in items.iter().enumerate() {

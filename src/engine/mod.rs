@@ -102,6 +102,9 @@ pub struct StaleUpstream {
 pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
     let _lock = lock::Lock::acquire(&config.year_dir(), &config.command)?;
     let started = chrono::Utc::now();
+    let mut config = config.clone();
+    config.run_id = record::run_id(started);
+    let config = &config;
     let swept = crate::files::sweep_temp(&config.year_dir()) + crate::files::sweep_temp(&config.raw.join("public"));
     if swept > 0 {
         tracing::warn!(files = swept, "Removed temporary files an interrupted run left behind.");

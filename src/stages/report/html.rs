@@ -1,0 +1,162 @@
+//! `output/<year>/<lang>/report.html`: one self-contained page per language — every chart as
+//! inline SVG with its alt text and its data table beside it, the returns' findings and the
+//! quarantined returns, the suppression legend, the sources and the run id. No network: the
+//! font is embedded once (`@font-face` with a data URL), styles are inline, there is no script.
+
+use std::fmt::Write;
+
+use base64::Engine;
+
+use crate::charts::{DataTable, escape, font_files};
+use crate::domain::Lang;
+use crate::record::ReturnsSummary;
+
+/// One chart of the page.
+pub struct Figure {
+    /// The chart's id (its file name).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its alt text.
+    pub alt: String,
+    /// The SVG document.
+    pub svg: String,
+    /// Its figures.
+    pub data: DataTable,
+}
+
+/// What the page says besides the charts.
+pub struct Page<'a> {
+    /// Language.
+    pub lang: Lang,
+    /// Statistical year.
+    pub year: i32,
+    /// The run that wrote it.
+    pub run_id: &'a str,
+    /// The charts.
+    pub figures: Vec<Figure>,
+    /// The returns read.
+    pub returns: &'a ReturnsSummary,
+    /// Legend lines of the suppression symbols.
+    pub legend: Vec<String>,
+    /// Source lines.
+    pub sources: Vec<String>,
+    /// The synthetic-data note, when it applies.
+    pub note: Option<String>,
+}
+
+fn t(lang: Lang, fi: &'static str, sv: &'static str, en: &'static str) -> &'static str {
+    lang.pick(&(fi, sv, en))
+}
+
+fn table_html(out: &mut String, caption: &str, d: &DataTable) {
+    let _ = write!(out, "<table><caption>{}</caption><thead><tr>", escape(caption));
+    for h in &d.header {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in &d.rows {
+        out.push_str("<tr>");
+        for (i, c) in row.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(out, "<th scope=\"row\">{}</th>", escape(c));
+            } else {
+                let _ = write!(out, "<td>{}</td>", escape(c));
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// The page.
+pub fn render(p: &Page<'_>) -> String {
+    let lang = p.lang;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (regular, bold) = font_files();
+    let title = format!("{} {}", t(lang, "Konservatorioiden tilastot", "Konservatoriernas statistik", "Conservatory statistics"), p.year);
+    let mut out = String::with_capacity(2_000_000);
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>\
+         @font-face{{font-family:'Noto Sans';font-weight:400;src:url(data:font/ttf;base64,{r}) format('truetype')}}\
+         @font-face{{font-family:'Noto Sans';font-weight:700;src:url(data:font/ttf;base64,{b}) format('truetype')}}\
+         body{{font-family:'Noto Sans',sans-serif;color:#212121;margin:2rem auto;max-width:1500px;padding:0 1.5rem;line-height:1.45}}\
+         h1{{font-size:1.8rem;margin-bottom:.2rem}} h2{{font-size:1.3rem;margin-top:2.5rem;border-bottom:1px solid #ddd}}\
+         .note{{color:#b41e1e;font-weight:700}} .meta{{color:#606060;font-size:.9rem}}\
+         section.figure{{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}}\
+         section.figure figure{{margin:0;flex:1 1 760px;max-width:900px}} section.figure svg{{width:100%;height:auto}}\
+         figcaption{{color:#505050;font-size:.85rem}} section.figure .data{{flex:1 1 380px;overflow-x:auto}}\
+         table{{border-collapse:collapse;font-size:.85rem}} caption{{text-align:left;font-weight:700;padding-bottom:.3rem}}\
+         th,td{{border-bottom:1px solid #e5e5e5;padding:.2rem .5rem}} td{{text-align:right;font-variant-numeric:tabular-nums}}\
+         thead th{{text-align:right;vertical-align:bottom}} thead th:first-child,tbody th{{text-align:left;font-weight:400}}\
+         </style></head><body>",
+        code = lang.code(),
+        r = b64.encode(regular),
+        b = b64.encode(bold),
+    );
+    let _ = write!(out, "<header><h1>{}</h1>", escape(&title));
+    if let Some(n) = &p.note {
+        let _ = write!(out, "<p class=\"note\">{}</p>", escape(n));
+    }
+    let _ = write!(out, "<p class=\"meta\">{}: {}</p></header><main>", t(lang, "Ajo", "Körning", "Run"), escape(p.run_id));
+    for f in &p.figures {
+        let _ = write!(
+            out,
+            "<h2 id=\"{}\">{}</h2><section class=\"figure\"><figure>{}<figcaption><details><summary>{}</summary>{}</details></figcaption></figure><div class=\"data\">",
+            escape(&f.id),
+            escape(&f.title),
+            f.svg,
+            t(lang, "Tekstivastine", "Textalternativ", "Text alternative"),
+            escape(&f.alt)
+        );
+        table_html(&mut out, t(lang, "Kuvion luvut", "Diagrammets siffror", "The figures in the chart"), &f.data);
+        out.push_str("</div></section>");
+    }
+    // The returns.
+    let _ = write!(out, "<h2>{}</h2>", t(lang, "Jäsenkyselyn palautukset", "Medlemsenkätens svar", "Survey returns"));
+    let _ = write!(
+        out,
+        "<p>{}: {} · {}: {} · {}: {} · {}: {}</p>",
+        t(lang, "Hyväksytty", "Godkända", "Accepted"),
+        p.returns.accepted,
+        t(lang, "Karanteenissa", "I karantän", "Quarantined"),
+        p.returns.quarantined.len(),
+        t(lang, "Virheitä", "Fel", "Errors"),
+        p.returns.errors,
+        t(lang, "Varoituksia", "Varningar", "Warnings"),
+        p.returns.warnings
+    );
+    if !p.returns.quarantined.is_empty() {
+        let d = DataTable {
+            header: vec![
+                t(lang, "Tiedosto", "Fil", "File").into(),
+                t(lang, "Jäsen", "Medlem", "Member").into(),
+                t(lang, "Virheitä", "Fel", "Errors").into(),
+                t(lang, "Ensimmäinen virhe", "Första felet", "First error").into(),
+            ],
+            rows: p
+                .returns
+                .quarantined
+                .iter()
+                .map(|q| vec![q.file.clone(), q.member.clone().unwrap_or_default(), q.errors.to_string(), q.first_error.clone().unwrap_or_default()])
+                .collect(),
+        };
+        table_html(
+            &mut out,
+            t(lang, "Julkaistuista luvuista pois jätetyt palautukset", "Svar som lämnats utanför de publicerade siffrorna", "Returns left out of the published figures"),
+            &d,
+        );
+    }
+    let _ = write!(out, "<h2>{}</h2><ul>", t(lang, "Merkinnät", "Teckenförklaring", "Symbols"));
+    for l in &p.legend {
+        let _ = write!(out, "<li>{}</li>", escape(l));
+    }
+    let _ = write!(out, "</ul><h2>{}</h2><ul>", t(lang, "Lähteet", "Källor", "Sources"));
+    for s in &p.sources {
+        let _ = write!(out, "<li>{}</li>", escape(s));
+    }
+    let _ = write!(out, "</ul></main><footer class=\"meta\"><p>kooste {} · {}</p></footer></body></html>\n", env!("CARGO_PKG_VERSION"), escape(p.run_id));
+    out
+}

@@ -1,0 +1,161 @@
+//! Stage 5, report: the disclosed tables → published tables and charts.
+//!
+//! In: `stages/disclose/*.parquet`, `stages/transform/reconciliation.parquet`, the returns'
+//! summary and findings from ingest, and the Vipunen snapshot's provenance (for the source
+//! lines). Out, for machines: `output/<year>/tables/<table>.csv` and `tables.xlsx` (codes, the
+//! contract's columns) and `checks/reconciliation.csv`; for people, per language,
+//! `output/<year>/<lang>/`: `tables.xlsx` (formatted, localised), `<table>.csv` (localised),
+//! `charts/<chart>-<lang>.{svg,png}` (+ `-web.png`) and `report.html`. Charts are drawn from
+//! the very frames the tables are written from, so every figure in a chart is in its table.
+
+use super::disclose::{SECONDARY, primary_flag};
+use super::{Stage, StageReport, load};
+use crate::charts::labels::{self, Key};
+use crate::charts;
+use crate::config::Config;
+use crate::files;
+use crate::record::{Quarantined, ReturnsSummary};
+use crate::sources::Snapshot;
+use crate::{FrameContext, Result};
+mod figures;
+mod html;
+pub mod localized;
+mod tables;
+
+use figures::{enrolment_chart, placement_chart};
+pub use tables::*;
+
+/// Writes the tables and charts.
+pub fn run(config: &Config) -> Result<StageReport> {
+    let mut report = StageReport::new(Stage::Report);
+    let placement = load(config, &mut report, Stage::Disclose, "placement")?;
+    let by_member = load(config, &mut report, Stage::Disclose, "placement_by_member")?;
+    let enrolment = load(config, &mut report, Stage::Disclose, "enrolment")?;
+    let dir = config.year_dir();
+    let tables = dir.join("tables");
+    let figures = load(config, &mut report, Stage::Disclose, "key_figures")?;
+    let mut published = vec![
+        ("placement", published_placement(&placement).ctx("published placement")?),
+        ("placement_by_member", published_by_member(&by_member).ctx("published placement by member")?),
+        ("enrolment", published_enrolment(&enrolment).ctx("published enrolment")?),
+        ("key_figures", published_key_figures(&figures).ctx("published key figures")?),
+    ];
+    if config.pipeline.sources.contains_key("placement_benchmark") {
+        let bench = load(config, &mut report, Stage::Disclose, "placement_benchmark")?;
+        published.push(("placement_benchmark", published_benchmark(&bench).ctx("published benchmark")?));
+    }
+    for (name, df) in published.iter_mut() {
+        let path = tables.join(format!("{name}.csv"));
+        files::write_csv(&path, df)?;
+        report.rows.insert((*name).into(), df.height());
+        report.output(&path)?;
+    }
+    let xlsx = tables.join("tables.xlsx");
+    write_workbook(&xlsx, &published.iter().map(|(n, d)| (*n, d)).collect::<Vec<_>>())?;
+    report.output(&xlsx)?;
+    // The reconciliation is the association's own check, not a published table: it goes to
+    // checks/, straight from transform.
+    let mut check = load(config, &mut report, Stage::Transform, "reconciliation")?;
+    let flagged = check.column("flagged").ctx("reconciliation")?.bool().ctx("reconciliation")?.sum().unwrap_or(0);
+    if flagged > 0 {
+        tracing::warn!(flagged, "Returns whose graduates differ from Vipunen's beyond the tolerance (checks/reconciliation.csv).");
+    }
+    let check_path = dir.join("checks").join("reconciliation.csv");
+    files::write_csv(&check_path, &mut check)?;
+    report.output(&check_path)?;
+
+    let vipunen_date = match config.pipeline.sources.get("enrolment") {
+        Some(spec) => {
+            let snapshot = config.raw.join(spec.snapshot_path());
+            let sidecar = Snapshot::sidecar_path(&snapshot);
+            let date = Snapshot::load_provenance(&snapshot).ok().and_then(|p| p.dataset_updated).unwrap_or_default();
+            if sidecar.is_file() {
+                report.input(&sidecar)?;
+            }
+            date
+        }
+        None => String::new(),
+    };
+    let returns = returns_summary(config, &mut report)?;
+    // The grey segment holds small counts and the cells hidden to protect them.
+    let primary = primary_flag(config.pipeline.disclosure.threshold);
+    let flag = format!("{primary}, {SECONDARY}");
+    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone() };
+    for &lang in &config.pipeline.languages {
+        let lang_dir = dir.join(lang.code());
+        for path in localized.write(lang, &lang_dir)? {
+            report.output(&path)?;
+        }
+        let chart_dir = lang_dir.join("charts");
+        let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
+        let placement_chart = placement_chart(config, &by_member, lang, note.clone(), &flag).ctx("placement chart")?;
+        let enrolment_chart = enrolment_chart(config, &enrolment, lang, note.clone(), &vipunen_date).ctx("enrolment chart")?;
+        let mut figures = Vec::new();
+        figures.push(figure(&placement_chart, &chart_dir, &mut report)?);
+        figures.push(figure(&enrolment_chart, &chart_dir, &mut report)?);
+        let mut sources: Vec<String> = Vec::new();
+        for t in ["placement", "enrolment", "placement_benchmark"] {
+            for s in localized::sources(lang, t, config.year, &vipunen_date) {
+                if !sources.contains(&s) {
+                    sources.push(s);
+                }
+            }
+        }
+        let page = html::Page {
+            lang,
+            year: config.year,
+            run_id: &config.run_id,
+            figures,
+            returns: &returns,
+            legend: localized.legend(lang),
+            sources,
+            note,
+        };
+        let path = lang_dir.join("report.html");
+        files::write_bytes(&path, html::render(&page).as_bytes())?;
+        report.output(&path)?;
+    }
+    Ok(report)
+}
+
+/// Renders a chart into `dir`, records its files, and returns it for the HTML page.
+fn figure(chart: &impl charts::Chart, dir: &std::path::Path, report: &mut StageReport) -> Result<html::Figure> {
+    let rendered = charts::render(chart, dir)?;
+    for p in &rendered.paths {
+        report.output(p)?;
+    }
+    Ok(html::Figure { id: chart.name(), title: chart.frame().title.clone(), alt: chart.alt(), svg: rendered.svg, data: chart.data() })
+}
+
+/// The returns as ingest left them, for the report page: from `stages/ingest/returns.parquet`
+/// and the first error of each quarantined return from `findings.json`.
+fn returns_summary(config: &Config, report: &mut StageReport) -> Result<ReturnsSummary> {
+    let df = load(config, report, Stage::Ingest, "returns")?;
+    let findings_path = config.year_dir().join("findings.json");
+    let findings: Vec<crate::survey::Finding> = match std::fs::read(&findings_path) {
+        Ok(bytes) => {
+            report.input(&findings_path)?;
+            serde_json::from_slice(&bytes).unwrap_or_default()
+        }
+        Err(_) => Vec::new(),
+    };
+    let text = |c: &str, i: usize| df.column(c).ok().and_then(|s| s.get(i).ok()).map(|v| v.str_value().to_string()).unwrap_or_default();
+    let mut summary = ReturnsSummary::default();
+    for i in 0..df.height() {
+        let errors: usize = text("errors", i).parse().unwrap_or(0);
+        summary.errors += errors;
+        summary.warnings += text("warnings", i).parse::<usize>().unwrap_or(0);
+        if text("accepted", i) == "true" {
+            summary.accepted += 1;
+        } else {
+            let file = text("file", i);
+            let first_error = findings.iter().find(|f| f.file == file && f.is_error()).map(|f| {
+                let place = [f.sheet.as_deref(), f.cell.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("!");
+                format!("{place} {}: {}", f.rule.code(), f.message_en).trim().to_owned()
+            });
+            let member = Some(text("member_id", i)).filter(|m| !m.is_empty() && m != "null");
+            summary.quarantined.push(Quarantined { file, member, errors, first_error });
+        }
+    }
+    Ok(summary)
+}
