@@ -155,3 +155,51 @@ fn the_enrolment_chart_plots_the_figures_of_its_table() {
         assert_eq!(seen, 24, "{lang}: three member series × eight years");
     }
 }
+
+/// The texts of an SVG's `<text>` elements.
+fn texts(w: &Workdir, file: &str) -> Vec<String> {
+    let svg = std::fs::read_to_string(w.join(file)).unwrap();
+    elements(&svg).into_iter().filter(|e| e.tag == "text").map(|e| e.text).collect()
+}
+
+#[test]
+fn the_benchmark_applicants_and_key_figures_charts_print_the_figures_of_their_tables() {
+    let w = run_sample();
+    // Benchmark: every share of the table is printed at its bar, and nothing else is.
+    let bench = table(&w, "placement_benchmark");
+    let mut expected: Vec<i64> = bench
+        .iter()
+        .flat_map(|r| ["share", "field02_share", "all_fields_share"].map(|c| (r[c].parse::<f64>().unwrap() * 100.0).round() as i64))
+        .collect();
+    let mut printed: Vec<i64> = texts(&w, "output/2025/en/charts/placement_benchmark-en.svg").iter().filter(|t| t.ends_with('%')).map(|t| digits(t)).collect();
+    expected.sort_unstable();
+    printed.sort_unstable();
+    assert_eq!(printed, expected);
+    // Applicants per place: the survey's ratios, with a decimal comma in Finnish.
+    let enrolment = table(&w, "enrolment");
+    let mut expected: Vec<String> = enrolment
+        .iter()
+        .filter(|r| r["source"] == "survey" && r["qualification_code"] == "all" && r["year"] == "2025")
+        .map(|r| format!("{:.2}", r["applicants_per_place"].parse::<f64>().unwrap()).replace('.', ","))
+        .collect();
+    let mut printed: Vec<String> =
+        texts(&w, "output/2025/fi/charts/applicants_per_place-fi.svg").into_iter().filter(|t| t.len() <= 6 && t.contains(',')).collect();
+    expected.sort();
+    printed.sort();
+    assert_eq!(printed, expected);
+    assert_eq!(expected.len(), 17, "16 members and the association");
+    // The key-figures card: the members' figures of 2025.
+    let figures = table(&w, "key_figures");
+    let printed = texts(&w, "output/2025/en/charts/key_figures-en.svg");
+    for field in ["music", "dance"] {
+        for measure in ["students", "graduates", "providers"] {
+            let r = figures.iter().find(|r| r["year"] == "2025" && r["field"] == field && r["measure"] == measure).unwrap();
+            let shown = match r["members"].parse::<i64>() {
+                Ok(n) if n >= 1000 => format!("{},{:03}", n / 1000, n % 1000),
+                Ok(n) => n.to_string(),
+                Err(_) => r["members"].clone(),
+            };
+            assert!(printed.contains(&shown), "{field} {measure}: {shown} not in {printed:?}");
+        }
+    }
+}

@@ -92,8 +92,8 @@ impl Chart for EnrolmentChart {
         let tick = (FONT, 12.0 * s).into_font().color(&MUTED);
         let mut chart = ChartBuilder::on(&body)
             .margin_left(px(12.0))
-            .margin_right(px(170.0))
-            .margin_top(px(8.0))
+            .margin_right(px(205.0))
+            .margin_top(px(24.0))
             .x_label_area_size(px(30.0))
             .y_label_area_size(px(56.0))
             .build_cartesian_2d(y_min..y_max, 0f64..v_max)?;
@@ -109,9 +109,12 @@ impl Chart for EnrolmentChart {
             .y_label_formatter(&|v| labels::int(lang, *v as i64))
             .x_label_style(tick.clone())
             .y_label_style(tick.clone())
-            .y_desc(labels::text(lang, Key::Persons))
-            .axis_desc_style((FONT, 12.0 * s).into_font().color(&MUTED))
             .draw()?;
+        // The unit above the value axis, horizontal.
+        let (ux, uy) = chart.backend_coord(&(y_min, v_max));
+        let (bx0, by0) = body.get_base_pixel();
+        let unit = (FONT, 12.0 * s).into_font().color(&MUTED).pos(Pos::new(HPos::Right, VPos::Bottom));
+        body.draw_text(labels::text(lang, Key::Persons), &unit, (ux - bx0 - px(8.0), uy - by0 - px(8.0)))?;
         for line in &self.lines {
             let color = OKABE_ITO[line.color];
             let style = color.stroke_width(px(2.5).max(1) as u32);

@@ -51,10 +51,32 @@ pub enum Key {
     AltBars,
     /// Alt text: the kind of a line chart.
     AltLines,
+    /// Title of the benchmark chart.
+    BenchmarkTitle,
+    /// Subtitle of the benchmark chart: `{gy}`, `{byear}`.
+    BenchmarkSubtitle,
+    /// The association's members (a series).
+    Association,
+    /// Field 02 nationally (a series).
+    Field02,
+    /// All fields nationally (a series).
+    AllFields,
+    /// Title of the applicants chart.
+    ApplicantsTitle,
+    /// Subtitle of the applicants chart: `{year}`.
+    ApplicantsSubtitle,
+    /// Title of the key-figures card: `{year}`.
+    CardTitle,
+    /// Subtitle of the key-figures card.
+    CardSubtitle,
+    /// After a share: of the whole country.
+    ShareOfCountry,
+    /// After a change: `{year}`.
+    ChangeFrom,
 }
 
 /// All keys, for the completeness test.
-pub const ALL_KEYS: [Key; 22] = [
+pub const ALL_KEYS: [Key; 33] = [
     Key::PlacementTitle,
     Key::PlacementSubtitle,
     Key::EnrolmentTitle,
@@ -77,6 +99,17 @@ pub const ALL_KEYS: [Key; 22] = [
     Key::LegendSecondary,
     Key::AltBars,
     Key::AltLines,
+    Key::BenchmarkTitle,
+    Key::BenchmarkSubtitle,
+    Key::Association,
+    Key::Field02,
+    Key::AllFields,
+    Key::ApplicantsTitle,
+    Key::ApplicantsSubtitle,
+    Key::CardTitle,
+    Key::CardSubtitle,
+    Key::ShareOfCountry,
+    Key::ChangeFrom,
 ];
 
 /// The text of a key in a language.
@@ -145,6 +178,29 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             ".. = skyddat så att ett skyddat tal inte kan räknas fram ur summorna",
             ".. = suppressed so that a suppressed figure cannot be worked out from the totals",
         ),
+        Key::BenchmarkTitle => ("Tilanne vuosi valmistumisen jälkeen", "Situationen ett år efter examen", "One year after graduation"),
+        Key::BenchmarkSubtitle => (
+            "Vuonna {gy} valmistuneet: jäsenet ja koko maa ({byear}), osuus niistä, joiden tilanne tiedetään",
+            "Utexaminerade år {gy}: medlemmarna och hela landet ({byear}), andel av dem vars situation är känd",
+            "Graduates of {gy}: members and the whole country ({byear}), share of those whose status is known",
+        ),
+        Key::Association => ("Konservatorioliiton jäsenet", "Konservatorieförbundets medlemmar", "Association members"),
+        Key::Field02 => ("Humanistiset ja taidealat, koko maa", "Humanistiska och konstområden, hela landet", "Humanities and arts, whole country"),
+        Key::AllFields => ("Kaikki alat, koko maa", "Alla områden, hela landet", "All fields, whole country"),
+        Key::ApplicantsTitle => ("Hakijoita aloituspaikkaa kohden", "Sökande per nybörjarplats", "Applicants per start place"),
+        Key::ApplicantsSubtitle => (
+            "Jäsenkysely {year}, kaikki tutkinnot: hakijat jaettuna aloituspaikoilla",
+            "Medlemsenkäten {year}, alla examina: sökande delat med nybörjarplatser",
+            "Member survey {year}, all qualifications: applicants divided by start places",
+        ),
+        Key::CardTitle => ("Konservatoriot lukuina {year}", "Konservatorierna i siffror {year}", "Conservatories in figures {year}"),
+        Key::CardSubtitle => (
+            "Suomen konservatorioliiton jäsenet: musiikin ja tanssin ammatillinen koulutus",
+            "Finlands konservatorieförbunds medlemmar: yrkesutbildning i musik och dans",
+            "Members of the Finnish Conservatory Association: vocational education in music and dance",
+        ),
+        Key::ShareOfCountry => ("koko maasta", "av hela landet", "of the whole country"),
+        Key::ChangeFrom => ("vuodesta {year}", "från {year}", "from {year}"),
         Key::AltBars => ("Vaakasuora 100 %:n pinottu pylväskuvio", "Liggande staplat stapeldiagram (100 %)", "Horizontal 100% stacked bar chart"),
         Key::AltLines => ("Viivakuvio", "Linjediagram", "Line chart"),
         Key::LargestShown => (
@@ -249,7 +305,8 @@ pub fn int(lang: Lang, n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("−{out}") } else { out }
+    // An en dash for minus: the embedded Noto Sans has no U+2212.
+    if n < 0 { format!("–{out}") } else { out }
 }
 
 /// Formats a share as a whole percent: `45 %` in fi and sv, `45%` in en.

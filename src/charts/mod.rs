@@ -6,7 +6,9 @@
 //! alt text), `<name>.png` (print: twice the SVG's size, 300 dpi) and `<name>-web.png` (at most
 //! 800 pixels wide) per chart and language.
 
+pub mod card;
 pub mod enrolment;
+pub mod grouped;
 pub mod labels;
 pub mod placement;
 
@@ -185,22 +187,42 @@ pub fn render(chart: &impl Chart, dir: &Path) -> Result<Rendered> {
     let svg_path = dir.join(format!("{name}.svg"));
     files::write_bytes(&svg_path, svg.as_bytes())?;
     let mut paths = vec![svg_path];
-    for (file, scale) in [(format!("{name}.png"), 2.0), (format!("{name}-web.png"), f64::from(WEB_WIDTH.min(w)) / f64::from(w))] {
-        let (pw, ph) = ((f64::from(w) * scale).round() as u32, (f64::from(h) * scale).round() as u32);
-        let mut pixels = vec![0u8; (pw * ph * 3) as usize];
-        {
-            let area = BitMapBackend::with_buffer(&mut pixels, (pw, ph)).into_drawing_area();
-            chart.draw(&area, scale).map_err(|e| err(e.to_string()))?;
-            area.present().map_err(|e| err(e.to_string()))?;
-        }
+    // The PNGs are the SVG rasterised with the embedded font: what the SVG shows, pixel for pixel.
+    let tree = resvg::usvg::Tree::from_str(&svg, &svg_options()).map_err(|e| err(e.to_string()))?;
+    for (file, scale) in [(format!("{name}.png"), 2.0f32), (format!("{name}-web.png"), WEB_WIDTH.min(w) as f32 / w as f32)] {
+        let (pw, ph) = ((w as f32 * scale).round() as u32, (h as f32 * scale).round() as u32);
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(pw, ph).ok_or_else(|| err(format!("no {pw}×{ph} image")))?;
+        pixmap.fill(resvg::tiny_skia::Color::WHITE);
+        resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+        // Opaque on white: the premultiplied RGBA is plain RGB.
+        let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
         let dpi = if scale >= 2.0 { 300.0 } else { 96.0 };
-        let png = encode_png(&pixels, pw, ph, dpi).map_err(|e| err(e.to_string()))?;
+        let png = encode_png(&rgb, pw, ph, dpi).map_err(|e| err(e.to_string()))?;
         let path = dir.join(file);
         files::write_bytes(&path, &png)?;
         paths.push(path);
     }
     Ok(Rendered { paths, svg })
 }
+
+/// How the SVGs are read for rasterising: the embedded fonts only, never the system's.
+fn svg_options() -> resvg::usvg::Options<'static> {
+    static FONTS: std::sync::OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    let fontdb = FONTS
+        .get_or_init(|| {
+            let mut db = resvg::usvg::fontdb::Database::new();
+            db.load_font_data(FONT_REGULAR.to_vec());
+            db.load_font_data(FONT_BOLD.to_vec());
+            db.set_sans_serif_family("Noto Sans");
+            std::sync::Arc::new(db)
+        })
+        .clone();
+    resvg::usvg::Options { font_family: "Noto Sans".into(), fontdb, ..Default::default() }
+}
+
+/// plotters writes SVG font sizes divided by 1.24 (its bitmap text is measured differently);
+/// the charts are designed at the sizes they ask for.
+const SVG_FONT_SCALE: f64 = 1.24;
 
 /// Adds `<title>` and `<desc>` (and the ARIA role that makes screen readers use them) to
 /// plotters' SVG, and names the embedded font.
@@ -210,7 +232,20 @@ fn accessible_svg(raw: &str, id: &str, title: &str, alt: &str) -> String {
     out.push_str(&raw[..end]);
     out.push_str(&format!(" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">"));
     out.push_str(&format!("<title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>", escape(title), escape(alt)));
-    out.push_str(&raw[end + 1..].replace("font-family=\"sans-serif\"", &format!("font-family=\"{SVG_FONT}\"")));
+    let body = raw[end + 1..].replace("font-family=\"sans-serif\"", &format!("font-family=\"{SVG_FONT}\""));
+    // Font sizes at the size the charts ask for, rounded so the files stay short and stable.
+    let mut rest = body.as_str();
+    while let Some(i) = rest.find("font-size=\"") {
+        let start = i + "font-size=\"".len();
+        out.push_str(&rest[..start]);
+        let len = rest[start..].find('"').unwrap_or(0);
+        match rest[start..start + len].parse::<f64>() {
+            Ok(v) => out.push_str(&format!("{:.2}", v * SVG_FONT_SCALE)),
+            Err(_) => out.push_str(&rest[start..start + len]),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
     out
 }
 

@@ -7,6 +7,8 @@ use crate::charts::enrolment::{EnrolmentChart, Line};
 use crate::charts::labels::{self, Key};
 use crate::charts::placement::{Bar, PlacementChart};
 use crate::charts::Frame;
+use crate::charts::card::{Card, Figure as CardFigure};
+use crate::charts::grouped::{Group, GroupedBars, Scale, Series};
 use crate::config::Config;
 use crate::domain::{Lang, PlacementClass};
 use crate::stages::transform::{ALL, NATIONAL};
@@ -50,8 +52,10 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         bars.sort_by(|a, b| (a.0 != ALL, std::cmp::Reverse(a.1.n), &a.1.label).cmp(&(b.0 != ALL, std::cmp::Reverse(b.1.n), &b.1.label)));
         bars.truncate(MAX_BARS + 1);
     }
-    // The association first, then members by name.
-    bars.sort_by(|a, b| (a.0 != ALL, &a.1.label).cmp(&(b.0 != ALL, &b.1.label)));
+    // The association first, then members by their share in further studies (the first
+    // segment, so the bars' left parts line up in order), hidden shares last, then by name.
+    let key = |b: &(String, Bar)| (b.0 != ALL, b.1.shares[0].is_none(), -(b.1.shares[0].unwrap_or(0.0) * 1e6).round() as i64);
+    bars.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.1.label.cmp(&b.1.label)));
     let n = bars.iter().find(|b| b.0 == ALL).map(|b| b.1.n).unwrap_or(0);
     let mut subtitle = labels::text(lang, Key::PlacementSubtitle)
         .replace("{gy}", &gy.to_string())
@@ -113,3 +117,122 @@ pub(super) fn enrolment_chart(config: &Config, df: &DataFrame, lang: Lang, note:
     })
 }
 
+
+/// A cell of a published (string) table.
+fn cell(df: &DataFrame, c: &str, i: usize) -> String {
+    df.column(c).ok().and_then(|s| s.get(i).ok()).map(|v| v.str_value().to_string()).unwrap_or_default()
+}
+
+/// The association one year after graduation beside the whole country, from the published
+/// benchmark table (classes of Statistics Finland).
+pub(super) fn benchmark_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>) -> Option<GroupedBars> {
+    if df.height() == 0 {
+        return None;
+    }
+    let gy = cell(df, "graduation_year", 0);
+    let byear = cell(df, "benchmark_year", 0);
+    let groups = (0..df.height())
+        .map(|i| Group {
+            label: crate::stages::report::localized::label(config, lang, "placement_benchmark", "class", &cell(df, "class", i)),
+            values: ["share", "field02_share", "all_fields_share"].iter().map(|c| cell(df, c, i).parse::<f64>().ok()).collect(),
+        })
+        .collect();
+    Some(GroupedBars {
+        name: format!("placement_benchmark-{}", lang.code()),
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::BenchmarkTitle).into(),
+            subtitle: labels::text(lang, Key::BenchmarkSubtitle).replace("{gy}", &gy).replace("{byear}", &byear),
+            sources: vec![
+                labels::text(lang, Key::SourceSurvey).replace("{year}", &config.year.to_string()),
+                labels::text(lang, Key::SourceStatfin).replace("{table}", "sijk/111l"),
+            ],
+            note,
+        },
+        series: vec![
+            Series { label: labels::text(lang, Key::Association).into(), color: 0 },
+            Series { label: labels::text(lang, Key::Field02).into(), color: 3 },
+            Series { label: labels::text(lang, Key::AllFields).into(), color: 1 },
+        ],
+        groups,
+        scale: Scale::Percent,
+        group_header: labels::column(lang, "class").into(),
+    })
+}
+
+/// Applicants per start place by member (the survey, all qualifications), largest first, the
+/// association on top.
+pub(super) fn applicants_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>) -> GroupedBars {
+    let year = config.year.to_string();
+    let mut rows: Vec<(bool, String, Option<f64>)> = (0..df.height())
+        .filter(|i| cell(df, "source", *i) == "survey" && cell(df, "qualification_code", *i) == ALL && cell(df, "year", *i) == year)
+        .filter(|i| ![NATIONAL, crate::stages::transform::NON_MEMBERS].contains(&cell(df, "member_id", *i).as_str()))
+        .map(|i| {
+            let id = cell(df, "member_id", i);
+            (id != ALL, member_label(config, &id, lang), cell(df, "applicants_per_place", i).parse::<f64>().ok())
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.unwrap_or(-1.0).total_cmp(&a.2.unwrap_or(-1.0))).then(a.1.cmp(&b.1)));
+    let members = rows.iter().filter(|r| r.0).count();
+    let mut subtitle = labels::text(lang, Key::ApplicantsSubtitle).replace("{year}", &year);
+    if members > MAX_BARS {
+        rows.truncate(MAX_BARS + 1);
+        let shown = labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, members as i64));
+        subtitle = format!("{subtitle}. {shown}");
+    }
+    GroupedBars {
+        name: format!("applicants_per_place-{}", lang.code()),
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::ApplicantsTitle).into(),
+            subtitle,
+            sources: vec![labels::text(lang, Key::SourceSurvey).replace("{year}", &year)],
+            note,
+        },
+        series: vec![Series { label: labels::text(lang, Key::ApplicantsTitle).into(), color: 0 }],
+        groups: rows.into_iter().map(|(_, label, v)| Group { label, values: vec![v] }).collect(),
+        scale: Scale::Ratio,
+        group_header: labels::column(lang, "member_id").into(),
+    }
+}
+
+/// The key-figures card of the statistical year from the published key figures: students,
+/// graduates and providers in music and dance, members' figures with their share of the
+/// country and the change from the year before.
+pub(super) fn key_figures_card(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, social: bool, date: &str) -> Card {
+    let find = |year: i32, field: &str, measure: &str| {
+        (0..df.height()).find(|i| cell(df, "year", *i) == year.to_string() && cell(df, "field", *i) == field && cell(df, "measure", *i) == measure)
+    };
+    let mut figures = Vec::new();
+    for field in ["music", "dance"] {
+        for measure in ["students", "graduates", "providers"] {
+            let now = find(config.year, field, measure);
+            let before = find(config.year - 1, field, measure);
+            figures.push(CardFigure {
+                label: format!("{} · {}", labels::code(lang, measure).unwrap_or(measure), labels::code(lang, field).unwrap_or(field).to_lowercase()),
+                value: now.and_then(|i| cell(df, "members", i).parse().ok()),
+                previous: before.and_then(|i| cell(df, "members", i).parse().ok()),
+                share: now.and_then(|i| cell(df, "members_share", i).parse().ok()),
+            });
+        }
+    }
+    let (name, size) = if social { ("key_figures_social", (1200, 675)) } else { ("key_figures", (900, 600)) };
+    let mut sources = vec![labels::text(lang, Key::SourceVipunen).replace("{date}", date)];
+    if figures.iter().any(|f: &CardFigure| f.value.is_none()) {
+        sources.push(labels::text(lang, Key::LegendSecondary).into());
+    }
+    Card {
+        name: format!("{name}-{}", lang.code()),
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::CardTitle).replace("{year}", &config.year.to_string()),
+            subtitle: labels::text(lang, Key::CardSubtitle).into(),
+            sources,
+            note,
+        },
+        figures,
+        share_word: labels::text(lang, Key::ShareOfCountry).into(),
+        change_word: labels::text(lang, Key::ChangeFrom).replace("{year}", &(config.year - 1).to_string()),
+        size,
+    }
+}

@@ -22,7 +22,7 @@ mod html;
 pub mod localized;
 mod tables;
 
-use figures::{enrolment_chart, placement_chart};
+use figures::{applicants_chart, benchmark_chart, enrolment_chart, key_figures_card, placement_chart};
 pub use tables::*;
 
 /// Writes the tables and charts.
@@ -90,9 +90,22 @@ pub fn run(config: &Config) -> Result<StageReport> {
         let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
         let placement_chart = placement_chart(config, &by_member, lang, note.clone(), &flag).ctx("placement chart")?;
         let enrolment_chart = enrolment_chart(config, &enrolment, lang, note.clone(), &vipunen_date).ctx("enrolment chart")?;
+        let table = |name: &str| published.iter().find(|(n, _)| *n == name).map(|(_, d)| d);
         let mut figures = Vec::new();
+        if let Some(kf) = table("key_figures") {
+            figures.push(figure(&key_figures_card(config, kf, lang, note.clone(), false, &vipunen_date), &chart_dir, &mut report)?);
+            // The social-media size is a file only.
+            let social = key_figures_card(config, kf, lang, note.clone(), true, &vipunen_date);
+            figure(&social, &chart_dir, &mut report)?;
+        }
         figures.push(figure(&placement_chart, &chart_dir, &mut report)?);
+        if let Some(chart) = table("placement_benchmark").and_then(|b| benchmark_chart(config, b, lang, note.clone())) {
+            figures.push(figure(&chart, &chart_dir, &mut report)?);
+        }
         figures.push(figure(&enrolment_chart, &chart_dir, &mut report)?);
+        if let Some(e) = table("enrolment") {
+            figures.push(figure(&applicants_chart(config, e, lang, note.clone()), &chart_dir, &mut report)?);
+        }
         let mut sources: Vec<String> = Vec::new();
         for t in ["placement", "enrolment", "placement_benchmark"] {
             for s in localized::sources(lang, t, config.year, &vipunen_date) {
