@@ -25,6 +25,8 @@ pub struct Line {
 /// The enrolment trend chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnrolmentChart {
+    /// File name without the language (`enrolment_trend`, `students_by_field`).
+    pub name: &'static str,
     /// Language of the labels.
     pub lang: Lang,
     /// The frame texts.
@@ -35,7 +37,7 @@ pub struct EnrolmentChart {
 
 impl Chart for EnrolmentChart {
     fn name(&self) -> String {
-        format!("enrolment_trend-{}", self.lang.code())
+        format!("{}-{}", self.name, self.lang.code())
     }
 
     fn frame(&self) -> &Frame {

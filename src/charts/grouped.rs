@@ -18,6 +18,8 @@ pub enum Scale {
     Percent,
     /// Ratios, shown with two decimals.
     Ratio,
+    /// Counts of persons.
+    Count,
 }
 
 /// One series: a label and a palette colour.
@@ -69,6 +71,7 @@ impl GroupedBars {
                 let s = format!("{v:.2}");
                 if self.lang == Lang::En { s } else { s.replace('.', ",") }
             }
+            Scale::Count => labels::int(self.lang, v.round() as i64),
         }
     }
 
@@ -84,7 +87,7 @@ impl GroupedBars {
         let m = self.groups.iter().flat_map(|g| g.values.iter().flatten()).copied().fold(0.0, f64::max);
         match self.scale {
             Scale::Percent => ((m * 10.0).ceil() / 10.0).clamp(0.1, 1.0),
-            Scale::Ratio => (m * 1.1).max(1.0),
+            Scale::Ratio | Scale::Count => (m * 1.1).max(1.0),
         }
     }
 }

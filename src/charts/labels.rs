@@ -73,10 +73,26 @@ pub enum Key {
     ShareOfCountry,
     /// After a change: `{year}`.
     ChangeFrom,
+    /// Title of the placement-by-orientation chart.
+    OrientationTitle,
+    /// Its subtitle: `{gy}`, `{year}`, `{n}`.
+    OrientationSubtitle,
+    /// Title of the students-by-field chart.
+    FieldTitle,
+    /// Its subtitle: `{from}`, `{to}`.
+    FieldSubtitle,
+    /// Title of the survey-coverage chart.
+    CoverageTitle,
+    /// Its subtitle: `{year}`.
+    CoverageSubtitle,
+    /// Graduates by the survey (a series).
+    SurveyGraduates,
+    /// Graduates by Vipunen (a series).
+    VipunenGraduates,
 }
 
 /// All keys, for the completeness test.
-pub const ALL_KEYS: [Key; 33] = [
+pub const ALL_KEYS: [Key; 41] = [
     Key::PlacementTitle,
     Key::PlacementSubtitle,
     Key::EnrolmentTitle,
@@ -110,6 +126,14 @@ pub const ALL_KEYS: [Key; 33] = [
     Key::CardSubtitle,
     Key::ShareOfCountry,
     Key::ChangeFrom,
+    Key::OrientationTitle,
+    Key::OrientationSubtitle,
+    Key::FieldTitle,
+    Key::FieldSubtitle,
+    Key::CoverageTitle,
+    Key::CoverageSubtitle,
+    Key::SurveyGraduates,
+    Key::VipunenGraduates,
 ];
 
 /// The text of a key in a language.
@@ -201,6 +225,26 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         ),
         Key::ShareOfCountry => ("koko maasta", "av hela landet", "of the whole country"),
         Key::ChangeFrom => ("vuodesta {year}", "från {year}", "from {year}"),
+        Key::OrientationTitle => ("Sijoittuminen suuntautumisittain", "Placering per inriktning", "Where graduates go, by orientation"),
+        Key::OrientationSubtitle => (
+            "Kaikki jäsenet: vuonna {gy} valmistuneiden tilanne vuonna {year}, osuus valmistuneista (n = {n})",
+            "Alla medlemmar: situationen år {year} för dem som utexaminerades år {gy}, andel av utexaminerade (n = {n})",
+            "All members: status in {year} of those who graduated in {gy}, share of graduates (n = {n})",
+        ),
+        Key::FieldTitle => ("Opiskelijat aloittain", "Studerande per område", "Students by field"),
+        Key::FieldSubtitle => (
+            "Musiikin ja tanssin ammatilliset tutkinnot {from}–{to}: jäsenet ja koko maa",
+            "Yrkesinriktade examina i musik och dans {from}–{to}: medlemmarna och hela landet",
+            "Vocational qualifications in music and dance {from}–{to}: members and the whole country",
+        ),
+        Key::CoverageTitle => ("Kyselyn kattavuus", "Enkätens täckning", "Survey coverage"),
+        Key::CoverageSubtitle => (
+            "Valmistuneet {year}: jäsenkyselyn luku ja Vipusen luku jäsenittäin",
+            "Utexaminerade {year}: medlemsenkätens antal och Vipunens antal per medlem",
+            "Graduates {year}: the member survey's count and Vipunen's, by member",
+        ),
+        Key::SurveyGraduates => ("Jäsenkysely", "Medlemsenkät", "Member survey"),
+        Key::VipunenGraduates => ("Vipunen", "Vipunen", "Vipunen"),
         Key::AltBars => ("Vaakasuora 100 %:n pinottu pylväskuvio", "Liggande staplat stapeldiagram (100 %)", "Horizontal 100% stacked bar chart"),
         Key::AltLines => ("Viivakuvio", "Linjediagram", "Line chart"),
         Key::LargestShown => (

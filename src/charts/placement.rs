@@ -35,6 +35,8 @@ impl Bar {
 /// The placement-by-member chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementChart {
+    /// File name without the language (`placement_by_member`, `placement_by_orientation`).
+    pub name: &'static str,
     /// Language of the labels.
     pub lang: Lang,
     /// The frame texts.
@@ -73,7 +75,7 @@ impl PlacementChart {
 
 impl Chart for PlacementChart {
     fn name(&self) -> String {
-        format!("placement_by_member-{}", self.lang.code())
+        format!("{}-{}", self.name, self.lang.code())
     }
 
     fn frame(&self) -> &Frame {

@@ -66,6 +66,7 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         subtitle = format!("{subtitle}. {shown}");
     }
     Ok(PlacementChart {
+        name: "placement_by_member",
         lang,
         frame: Frame {
             title: labels::text(lang, Key::PlacementTitle).into(),
@@ -104,6 +105,7 @@ pub(super) fn enrolment_chart(config: &Config, df: &DataFrame, lang: Lang, note:
     let from = year.into_no_null_iter().min().unwrap_or(config.pipeline.first_year);
     let to = year.into_no_null_iter().max().unwrap_or(config.year);
     Ok(EnrolmentChart {
+        name: "enrolment_trend",
         lang,
         frame: Frame {
             title: labels::text(lang, Key::EnrolmentTitle).into(),
@@ -117,6 +119,15 @@ pub(super) fn enrolment_chart(config: &Config, df: &DataFrame, lang: Lang, note:
     })
 }
 
+
+/// Adds the legend of the symbol `..` to a grouped chart's source lines when a value of it is
+/// hidden.
+fn explain_hidden(mut chart: GroupedBars) -> GroupedBars {
+    if chart.groups.iter().any(|g| g.values.iter().any(Option::is_none)) {
+        chart.frame.sources.push(labels::text(chart.lang, Key::LegendSecondary).into());
+    }
+    chart
+}
 
 /// A cell of a published (string) table.
 fn cell(df: &DataFrame, c: &str, i: usize) -> String {
@@ -137,7 +148,7 @@ pub(super) fn benchmark_chart(config: &Config, df: &DataFrame, lang: Lang, note:
             values: ["share", "field02_share", "all_fields_share"].iter().map(|c| cell(df, c, i).parse::<f64>().ok()).collect(),
         })
         .collect();
-    Some(GroupedBars {
+    Some(explain_hidden(GroupedBars {
         name: format!("placement_benchmark-{}", lang.code()),
         lang,
         frame: Frame {
@@ -157,7 +168,7 @@ pub(super) fn benchmark_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         groups,
         scale: Scale::Percent,
         group_header: labels::column(lang, "class").into(),
-    })
+    }))
 }
 
 /// Applicants per start place by member (the survey, all qualifications), largest first, the
@@ -180,7 +191,7 @@ pub(super) fn applicants_chart(config: &Config, df: &DataFrame, lang: Lang, note
         let shown = labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, members as i64));
         subtitle = format!("{subtitle}. {shown}");
     }
-    GroupedBars {
+    explain_hidden(GroupedBars {
         name: format!("applicants_per_place-{}", lang.code()),
         lang,
         frame: Frame {
@@ -193,7 +204,7 @@ pub(super) fn applicants_chart(config: &Config, df: &DataFrame, lang: Lang, note
         groups: rows.into_iter().map(|(_, label, v)| Group { label, values: vec![v] }).collect(),
         scale: Scale::Ratio,
         group_header: labels::column(lang, "member_id").into(),
-    }
+    })
 }
 
 /// The key-figures card of the statistical year from the published key figures: students,
@@ -235,4 +246,136 @@ pub(super) fn key_figures_card(config: &Config, df: &DataFrame, lang: Lang, note
         change_word: labels::text(lang, Key::ChangeFrom).replace("{year}", &(config.year - 1).to_string()),
         size,
     }
+}
+
+/// Placement of the association's graduates by qualification and orientation, in the four
+/// classes, from the disclosed detailed table (a class is hidden when one of its statuses is).
+pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str) -> PolarsResult<PlacementChart> {
+    let years: Vec<i32> = df.column("graduation_year")?.i32()?.into_no_null_iter().collect();
+    let gy = if years.contains(&(config.year - 1)) { config.year - 1 } else { years.iter().copied().max().unwrap_or(config.year) };
+    let rows = df.clone().lazy().filter(col("graduation_year").eq(lit(gy)).and(col("member_id").eq(lit(ALL)))).collect()?;
+    let (q, o, st) = (rows.column("qualification_code")?.str()?, rows.column("orientation")?.str()?, rows.column("status")?.str()?);
+    let share = rows.column("share")?.f64()?;
+    let graduates = rows.column("graduates")?.i64()?;
+    // (qualification, orientation) → (n, sum of shares per class, any hidden per class)
+    let mut groups: Vec<((String, String), i64, [f64; 4], [bool; 4])> = Vec::new();
+    for i in 0..rows.height() {
+        let key = (q.get(i).unwrap_or_default().to_owned(), o.get(i).unwrap_or_default().to_owned());
+        if key.0 != ALL && key.1 == ALL {
+            continue;
+        }
+        let Some(status) = crate::domain::PlacementStatus::ALL.iter().find(|s| Some(s.code()) == st.get(i)) else { continue };
+        let k = PlacementClass::ALL.iter().position(|c| *c == PlacementClass::of(*status)).unwrap_or(0);
+        if groups.last().is_none_or(|g| g.0 != key) {
+            groups.push((key.clone(), graduates.get(i).unwrap_or(0), [0.0; 4], [false; 4]));
+        }
+        let g = groups.last_mut().expect("pushed");
+        match share.get(i) {
+            Some(v) => g.2[k] += v,
+            None => g.3[k] = true,
+        }
+    }
+    let mut bars: Vec<(bool, Bar)> = groups
+        .into_iter()
+        .map(|((qc, oc), n, sums, hidden)| {
+            let label = if qc == ALL {
+                labels::text(lang, Key::AllMembers).to_owned()
+            } else {
+                crate::stages::report::localized::label(config, lang, "placement", "orientation", &oc)
+            };
+            let shares = std::array::from_fn(|k| (!hidden[k]).then_some(sums[k]));
+            (qc != ALL, Bar { label, n, shares })
+        })
+        .collect();
+    bars.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.n.cmp(&a.1.n)));
+    let n = bars.iter().find(|b| !b.0).map(|b| b.1.n).unwrap_or(0);
+    Ok(PlacementChart {
+        name: "placement_by_orientation",
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::OrientationTitle).into(),
+            subtitle: labels::text(lang, Key::OrientationSubtitle)
+                .replace("{gy}", &gy.to_string())
+                .replace("{year}", &config.year.to_string())
+                .replace("{n}", &labels::int(lang, n)),
+            sources: vec![labels::text(lang, Key::SourceSurvey).replace("{year}", &config.year.to_string())],
+            note,
+        },
+        bars: bars.into_iter().map(|b| b.1).collect(),
+        flag: flag.to_owned(),
+    })
+}
+
+/// Students in music and in dance, members and the whole country, from the published key
+/// figures.
+pub(super) fn field_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str) -> EnrolmentChart {
+    let mut lines = Vec::new();
+    for (field, color) in [("music", 0usize), ("dance", 5)] {
+        for (who, dashed, key) in [("members", false, Key::Members), ("national", true, Key::National)] {
+            let mut points: Vec<(i32, i64)> = (0..df.height())
+                .filter(|i| cell(df, "field", *i) == field && cell(df, "measure", *i) == "students")
+                .filter_map(|i| Some((cell(df, "year", i).parse().ok()?, cell(df, who, i).parse().ok()?)))
+                .collect();
+            points.sort_unstable();
+            let label = format!("{}: {}", labels::text(lang, key), labels::code(lang, field).unwrap_or(field).to_lowercase());
+            lines.push(Line { label, color, dashed, points });
+        }
+    }
+    let years: Vec<i32> = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).collect();
+    let (from, to) = (years.iter().min().copied().unwrap_or(config.pipeline.first_year), years.iter().max().copied().unwrap_or(config.year));
+    EnrolmentChart {
+        name: "students_by_field",
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::FieldTitle).into(),
+            subtitle: labels::text(lang, Key::FieldSubtitle).replace("{from}", &from.to_string()).replace("{to}", &to.to_string()),
+            sources: vec![labels::text(lang, Key::SourceVipunen).replace("{date}", date)],
+            note,
+        },
+        lines,
+    }
+}
+
+/// The survey's graduates of the statistical year beside Vipunen's, member by member, from
+/// the published (disclosed) enrolment table: the association's check that the returns are
+/// complete, as far as it can be published.
+pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str) -> GroupedBars {
+    let year = config.year.to_string();
+    let mut members: Vec<String> = (0..df.height())
+        .filter(|i| cell(df, "year", *i) == year && cell(df, "qualification_code", *i) == ALL && cell(df, "source", *i) == "survey")
+        .map(|i| cell(df, "member_id", i))
+        .filter(|m| ![NATIONAL, crate::stages::transform::NON_MEMBERS].contains(&m.as_str()))
+        .collect();
+    members.sort_by_key(|m| (m != ALL, member_label(config, m, lang)));
+    let value = |m: &str, source: &str| {
+        (0..df.height())
+            .find(|i| cell(df, "year", *i) == year && cell(df, "qualification_code", *i) == ALL && cell(df, "source", *i) == source && cell(df, "member_id", *i) == m)
+            .and_then(|i| cell(df, "graduates", i).parse::<f64>().ok())
+    };
+    let mut subtitle = labels::text(lang, Key::CoverageSubtitle).replace("{year}", &year);
+    let total = members.iter().filter(|m| *m != ALL).count();
+    if total > MAX_BARS {
+        members.truncate(MAX_BARS + 1);
+        subtitle = format!("{subtitle}. {}", labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, total as i64)));
+    }
+    explain_hidden(GroupedBars {
+        name: format!("survey_coverage-{}", lang.code()),
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::CoverageTitle).into(),
+            subtitle,
+            sources: vec![
+                labels::text(lang, Key::SourceSurvey).replace("{year}", &year),
+                labels::text(lang, Key::SourceVipunen).replace("{date}", date),
+            ],
+            note,
+        },
+        series: vec![
+            Series { label: labels::text(lang, Key::SurveyGraduates).into(), color: 0 },
+            Series { label: labels::text(lang, Key::VipunenGraduates).into(), color: 3 },
+        ],
+        groups: members.iter().map(|m| Group { label: member_label(config, m, lang), values: vec![value(m, "survey"), value(m, "vipunen")] }).collect(),
+        scale: Scale::Count,
+        group_header: labels::column(lang, "member_id").into(),
+    })
 }

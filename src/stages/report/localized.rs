@@ -73,7 +73,7 @@ pub fn label(config: &Config, lang: Lang, table: &str, column: &str, code: &str)
         ("orientation", c) => Orientation::ALL
             .iter()
             .find(|o| o.code() == c)
-            .map(|o| lang.pick(&o.labels()).to_owned())
+            .map(|o| capitalised(lang.pick(&o.labels())))
             .unwrap_or_else(|| labels::code(lang, c).unwrap_or(c).to_owned()),
         ("status", c) => {
             PlacementStatus::ALL.iter().find(|s| s.code() == c).map(|s| lang.pick(&s.labels()).to_owned()).unwrap_or_else(|| c.to_owned())
@@ -88,6 +88,12 @@ pub fn label(config: &Config, lang: Lang, table: &str, column: &str, code: &str)
         }
         (_, c) => labels::code(lang, c).map(str::to_owned).unwrap_or_else(|| c.to_owned()),
     }
+}
+
+/// A label with its first letter in upper case ("klassinen musiikki" → "Klassinen musiikki").
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// The sources of a table, one line each.

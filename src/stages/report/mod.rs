@@ -22,7 +22,7 @@ mod html;
 pub mod localized;
 mod tables;
 
-use figures::{applicants_chart, benchmark_chart, enrolment_chart, key_figures_card, placement_chart};
+use figures::{applicants_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
 pub use tables::*;
 
 /// Writes the tables and charts.
@@ -99,12 +99,18 @@ pub fn run(config: &Config) -> Result<StageReport> {
             figure(&social, &chart_dir, &mut report)?;
         }
         figures.push(figure(&placement_chart, &chart_dir, &mut report)?);
+        let by_orientation = orientation_chart(config, &placement, lang, note.clone(), &flag).ctx("placement by orientation chart")?;
+        figures.push(figure(&by_orientation, &chart_dir, &mut report)?);
         if let Some(chart) = table("placement_benchmark").and_then(|b| benchmark_chart(config, b, lang, note.clone())) {
             figures.push(figure(&chart, &chart_dir, &mut report)?);
         }
         figures.push(figure(&enrolment_chart, &chart_dir, &mut report)?);
+        if let Some(kf) = table("key_figures") {
+            figures.push(figure(&field_chart(config, kf, lang, note.clone(), &vipunen_date), &chart_dir, &mut report)?);
+        }
         if let Some(e) = table("enrolment") {
             figures.push(figure(&applicants_chart(config, e, lang, note.clone()), &chart_dir, &mut report)?);
+            figures.push(figure(&coverage_chart(config, e, lang, note.clone(), &vipunen_date), &chart_dir, &mut report)?);
         }
         let mut sources: Vec<String> = Vec::new();
         for t in ["placement", "enrolment", "placement_benchmark"] {
