@@ -93,6 +93,8 @@ struct MemberRow {
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     members: Vec<Member>,
+    /// Index of each member id in `members` (look-ups per table cell must not scan).
+    by_id: std::collections::HashMap<String, usize>,
 }
 
 impl Registry {
@@ -124,12 +126,13 @@ impl Registry {
                 None => members.push(Member { id: row.member_id, name: row.name_fi, lang, periods: vec![period] }),
             }
         }
-        Ok(Self { members })
+        Ok(Self::from_members(members))
     }
 
     /// Builds a registry from members (for tests and generators).
     pub fn from_members(members: Vec<Member>) -> Self {
-        Self { members }
+        let by_id = members.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
+        Self { members, by_id }
     }
 
     /// All members in registry order.
@@ -139,7 +142,7 @@ impl Registry {
 
     /// A member by id.
     pub fn get(&self, id: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.id == id)
+        self.by_id.get(id).map(|i| &self.members[*i])
     }
 
     /// The member whose provider id was `ytunnus` in `year`.

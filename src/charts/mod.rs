@@ -256,6 +256,8 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> std::result::Result<Vec<u
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        // Fast compression: a chart is flat colour, and the larger file is no concern.
+        enc.set_compression(png::Compression::Fast);
         // dpi in pixels per metre, so a print layout places it at its intended size.
         let ppm = (dpi / 0.0254).round() as u32;
         enc.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));

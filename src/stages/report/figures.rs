@@ -347,11 +347,14 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
         .filter(|m| ![NATIONAL, crate::stages::transform::NON_MEMBERS].contains(&m.as_str()))
         .collect();
     members.sort_by_key(|m| (m != ALL, member_label(config, m, lang)));
-    let value = |m: &str, source: &str| {
-        (0..df.height())
-            .find(|i| cell(df, "year", *i) == year && cell(df, "qualification_code", *i) == ALL && cell(df, "source", *i) == source && cell(df, "member_id", *i) == m)
-            .and_then(|i| cell(df, "graduates", i).parse::<f64>().ok())
-    };
+    // One pass: (member, source) → graduates of the year, all qualifications.
+    let mut graduates: std::collections::HashMap<(String, String), Option<f64>> = std::collections::HashMap::new();
+    for i in 0..df.height() {
+        if cell(df, "year", i) == year && cell(df, "qualification_code", i) == ALL {
+            graduates.insert((cell(df, "member_id", i), cell(df, "source", i)), cell(df, "graduates", i).parse::<f64>().ok());
+        }
+    }
+    let value = |m: &str, source: &str| graduates.get(&(m.to_owned(), source.to_owned())).copied().flatten();
     let mut subtitle = labels::text(lang, Key::CoverageSubtitle).replace("{year}", &year);
     let total = members.iter().filter(|m| *m != ALL).count();
     if total > MAX_BARS {

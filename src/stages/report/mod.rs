@@ -81,40 +81,72 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let primary = primary_flag(config.pipeline.disclosure.threshold);
     let flag = format!("{primary}, {SECONDARY}");
     let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone() };
-    for &lang in &config.pipeline.languages {
-        let lang_dir = dir.join(lang.code());
-        for path in localized.write(lang, &lang_dir)? {
+    // The languages are independent: drawn on every core.
+    let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date };
+    let results: Vec<Result<Vec<std::path::PathBuf>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = config.pipeline.languages.iter().map(|&lang| { let people = &people; s.spawn(move || people.write(lang)) }).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    for paths in results {
+        for path in paths? {
             report.output(&path)?;
         }
+    }
+    Ok(report)
+}
+
+/// What one language's folder is made from.
+struct People<'a> {
+    config: &'a Config,
+    by_member: &'a polars::prelude::DataFrame,
+    enrolment: &'a polars::prelude::DataFrame,
+    placement: &'a polars::prelude::DataFrame,
+    published: &'a [(&'static str, polars::prelude::DataFrame)],
+    localized: &'a localized::Localized<'a>,
+    returns: &'a ReturnsSummary,
+    flag: &'a str,
+    vipunen_date: &'a str,
+}
+
+impl People<'_> {
+    /// Writes `output/<year>/<lang>/`: tables, charts and the report page. Returns the paths.
+    fn write(&self, lang: crate::domain::Lang) -> Result<Vec<std::path::PathBuf>> {
+        let (config, flag, vipunen_date) = (self.config, self.flag, self.vipunen_date);
+        let (by_member, enrolment, placement, published, localized, returns) =
+            (self.by_member, self.enrolment, self.placement, self.published, self.localized, self.returns);
+        let mut written: Vec<std::path::PathBuf> = Vec::new();
+        let report = &mut written;
+        let lang_dir = config.year_dir().join(lang.code());
+        report.extend(localized.write(lang, &lang_dir)?);
         let chart_dir = lang_dir.join("charts");
         let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
-        let placement_chart = placement_chart(config, &by_member, lang, note.clone(), &flag).ctx("placement chart")?;
-        let enrolment_chart = enrolment_chart(config, &enrolment, lang, note.clone(), &vipunen_date).ctx("enrolment chart")?;
+        let placement_chart = placement_chart(config, by_member, lang, note.clone(), flag).ctx("placement chart")?;
+        let enrolment_chart = enrolment_chart(config, enrolment, lang, note.clone(), vipunen_date).ctx("enrolment chart")?;
         let table = |name: &str| published.iter().find(|(n, _)| *n == name).map(|(_, d)| d);
         let mut figures = Vec::new();
         if let Some(kf) = table("key_figures") {
-            figures.push(figure(&key_figures_card(config, kf, lang, note.clone(), false, &vipunen_date), &chart_dir, &mut report)?);
+            figures.push(figure(&key_figures_card(config, kf, lang, note.clone(), false, vipunen_date), &chart_dir, report)?);
             // The social-media size is a file only.
-            let social = key_figures_card(config, kf, lang, note.clone(), true, &vipunen_date);
-            figure(&social, &chart_dir, &mut report)?;
+            let social = key_figures_card(config, kf, lang, note.clone(), true, vipunen_date);
+            figure(&social, &chart_dir, report)?;
         }
-        figures.push(figure(&placement_chart, &chart_dir, &mut report)?);
-        let by_orientation = orientation_chart(config, &placement, lang, note.clone(), &flag).ctx("placement by orientation chart")?;
-        figures.push(figure(&by_orientation, &chart_dir, &mut report)?);
+        figures.push(figure(&placement_chart, &chart_dir, report)?);
+        let by_orientation = orientation_chart(config, placement, lang, note.clone(), flag).ctx("placement by orientation chart")?;
+        figures.push(figure(&by_orientation, &chart_dir, report)?);
         if let Some(chart) = table("placement_benchmark").and_then(|b| benchmark_chart(config, b, lang, note.clone())) {
-            figures.push(figure(&chart, &chart_dir, &mut report)?);
+            figures.push(figure(&chart, &chart_dir, report)?);
         }
-        figures.push(figure(&enrolment_chart, &chart_dir, &mut report)?);
+        figures.push(figure(&enrolment_chart, &chart_dir, report)?);
         if let Some(kf) = table("key_figures") {
-            figures.push(figure(&field_chart(config, kf, lang, note.clone(), &vipunen_date), &chart_dir, &mut report)?);
+            figures.push(figure(&field_chart(config, kf, lang, note.clone(), vipunen_date), &chart_dir, report)?);
         }
         if let Some(e) = table("enrolment") {
-            figures.push(figure(&applicants_chart(config, e, lang, note.clone()), &chart_dir, &mut report)?);
-            figures.push(figure(&coverage_chart(config, e, lang, note.clone(), &vipunen_date), &chart_dir, &mut report)?);
+            figures.push(figure(&applicants_chart(config, e, lang, note.clone()), &chart_dir, report)?);
+            figures.push(figure(&coverage_chart(config, e, lang, note.clone(), vipunen_date), &chart_dir, report)?);
         }
         let mut sources: Vec<String> = Vec::new();
         for t in ["placement", "enrolment", "placement_benchmark"] {
-            for s in localized::sources(lang, t, config.year, &vipunen_date) {
+            for s in localized::sources(lang, t, config.year, vipunen_date) {
                 if !sources.contains(&s) {
                     sources.push(s);
                 }
@@ -125,24 +157,23 @@ pub fn run(config: &Config) -> Result<StageReport> {
             year: config.year,
             run_id: &config.run_id,
             figures,
-            returns: &returns,
+            returns,
             legend: localized.legend(lang),
             sources,
             note,
         };
         let path = lang_dir.join("report.html");
         files::write_bytes(&path, html::render(&page).as_bytes())?;
-        report.output(&path)?;
+        report.push(path);
+        Ok(written)
     }
-    Ok(report)
 }
 
+
 /// Renders a chart into `dir`, records its files, and returns it for the HTML page.
-fn figure(chart: &impl charts::Chart, dir: &std::path::Path, report: &mut StageReport) -> Result<html::Figure> {
+fn figure(chart: &impl charts::Chart, dir: &std::path::Path, written: &mut Vec<std::path::PathBuf>) -> Result<html::Figure> {
     let rendered = charts::render(chart, dir)?;
-    for p in &rendered.paths {
-        report.output(p)?;
-    }
+    written.extend(rendered.paths.iter().cloned());
     Ok(html::Figure { id: chart.name(), title: chart.frame().title.clone(), alt: chart.alt(), svg: rendered.svg, data: chart.data() })
 }
 
