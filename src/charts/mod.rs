@@ -158,20 +158,31 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// A rendered chart: the files written and the SVG text (for inlining).
+/// A rendered chart: the SVG written, its text (for inlining), and the PNGs still to draw.
 pub struct Rendered {
-    /// `<name>.svg`, `<name>.png` (print: twice the size, 300 dpi) and `<name>-web.png`
-    /// (at most 800 pixels wide).
+    /// `<name>.svg`.
     pub paths: Vec<PathBuf>,
     /// The SVG document.
     pub svg: String,
+    /// The PNGs to rasterise from it ([`rasterize`]), kept apart so a caller can draw many
+    /// charts' PNGs on every core.
+    pub raster: Raster,
+}
+
+/// A chart's PNGs to draw: `<name>.png` (print: twice the size, 300 dpi) and `<name>-web.png`
+/// (at most [`WEB_WIDTH`] wide).
+pub struct Raster {
+    name: String,
+    svg: String,
+    dir: PathBuf,
+    size: (u32, u32),
 }
 
 /// Widest web PNG, in pixels.
 pub const WEB_WIDTH: u32 = 800;
 
-/// Renders a chart as SVG (with `<title>` and `<desc>` alt text), a print PNG at twice the
-/// size and a web PNG at most [`WEB_WIDTH`] wide, all written atomically.
+/// Renders a chart as SVG (with `<title>` and `<desc>` alt text), written atomically; the
+/// PNGs follow with [`rasterize`].
 pub fn render(chart: &impl Chart, dir: &Path) -> Result<Rendered> {
     init_fonts();
     let name = chart.name();
@@ -186,23 +197,35 @@ pub fn render(chart: &impl Chart, dir: &Path) -> Result<Rendered> {
     let svg = accessible_svg(&raw, &name, &chart.frame().title, &chart.alt());
     let svg_path = dir.join(format!("{name}.svg"));
     files::write_bytes(&svg_path, svg.as_bytes())?;
-    let mut paths = vec![svg_path];
-    // The PNGs are the SVG rasterised with the embedded font: what the SVG shows, pixel for pixel.
-    let tree = resvg::usvg::Tree::from_str(&svg, &svg_options()).map_err(|e| err(e.to_string()))?;
-    for (file, scale) in [(format!("{name}.png"), 2.0f32), (format!("{name}-web.png"), WEB_WIDTH.min(w) as f32 / w as f32)] {
+    let raster = Raster { name: name.clone(), svg: svg.clone(), dir: dir.to_owned(), size: (w, h) };
+    Ok(Rendered { paths: vec![svg_path], svg, raster })
+}
+
+/// Draws a chart's PNGs from its SVG with the embedded font: what the SVG shows, pixel for
+/// pixel. Returns the two paths.
+pub fn rasterize(r: &Raster) -> Result<Vec<PathBuf>> {
+    let err = |message: String| Error::Chart { name: r.name.clone(), message };
+    let (w, h) = r.size;
+    let tree = resvg::usvg::Tree::from_str(&r.svg, &svg_options()).map_err(|e| err(e.to_string()))?;
+    let mut paths = Vec::new();
+    for (file, scale) in [(format!("{}.png", r.name), 2.0f32), (format!("{}-web.png", r.name), WEB_WIDTH.min(w) as f32 / w as f32)] {
         let (pw, ph) = ((w as f32 * scale).round() as u32, (h as f32 * scale).round() as u32);
         let mut pixmap = resvg::tiny_skia::Pixmap::new(pw, ph).ok_or_else(|| err(format!("no {pw}×{ph} image")))?;
         pixmap.fill(resvg::tiny_skia::Color::WHITE);
         resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-        // Opaque on white: the premultiplied RGBA is plain RGB.
-        let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
         let dpi = if scale >= 2.0 { 300.0 } else { 96.0 };
+        // Opaque on white: the premultiplied RGBA is plain RGB (a quarter less to compress).
+        let data = pixmap.data();
+        let mut rgb = Vec::with_capacity(data.len() / 4 * 3);
+        for p in data.chunks_exact(4) {
+            rgb.extend_from_slice(&p[..3]);
+        }
         let png = encode_png(&rgb, pw, ph, dpi).map_err(|e| err(e.to_string()))?;
-        let path = dir.join(file);
+        let path = r.dir.join(file);
         files::write_bytes(&path, &png)?;
         paths.push(path);
     }
-    Ok(Rendered { paths, svg })
+    Ok(paths)
 }
 
 /// How the SVGs are read for rasterising: the embedded fonts only, never the system's.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::{Stage, StageReport, persist};
+use super::{Stage, StageReport, par_map, persist};
 use crate::config::Config;
 use crate::domain::PlacementStatus;
 use crate::files::{self, FileError};
@@ -147,19 +147,6 @@ fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, ca
     let mut plain: Vec<&mut ReadOutcome> = out.iter_mut().map(|(o, _, _)| o).collect();
     flag_duplicates(&mut plain);
     (out, read)
-}
-
-/// Maps items on every core, keeping their order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len());
-    if n <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items.chunks(items.len().div_ceil(n)).map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
 }
 
 /// Writes one feedback workbook per return into `dir`, named after the member (or the file

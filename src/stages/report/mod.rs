@@ -81,17 +81,29 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let primary = primary_flag(config.pipeline.disclosure.threshold);
     let flag = format!("{primary}, {SECONDARY}");
     let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone() };
+    let t0 = std::time::Instant::now();
     // The languages are independent: drawn on every core.
     let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date };
-    let results: Vec<Result<Vec<std::path::PathBuf>>> = std::thread::scope(|s| {
+    let results: Vec<Result<(Vec<std::path::PathBuf>, Vec<charts::Raster>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = config.pipeline.languages.iter().map(|&lang| { let people = &people; s.spawn(move || people.write(lang)) }).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
-    for paths in results {
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "Tables, localised tables, SVGs and pages written.");
+    let mut rasters = Vec::new();
+    for r in results {
+        let (paths, r) = r?;
+        for path in paths {
+            report.output(&path)?;
+        }
+        rasters.extend(r);
+    }
+    // The PNGs, every chart's on every core.
+    for paths in super::par_map(&rasters, charts::rasterize) {
         for path in paths? {
             report.output(&path)?;
         }
     }
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, pngs = rasters.len() * 2, "PNGs drawn.");
     Ok(report)
 }
 
@@ -110,14 +122,15 @@ struct People<'a> {
 
 impl People<'_> {
     /// Writes `output/<year>/<lang>/`: tables, charts and the report page. Returns the paths.
-    fn write(&self, lang: crate::domain::Lang) -> Result<Vec<std::path::PathBuf>> {
+    fn write(&self, lang: crate::domain::Lang) -> Result<(Vec<std::path::PathBuf>, Vec<charts::Raster>)> {
         let (config, flag, vipunen_date) = (self.config, self.flag, self.vipunen_date);
         let (by_member, enrolment, placement, published, localized, returns) =
             (self.by_member, self.enrolment, self.placement, self.published, self.localized, self.returns);
         let mut written: Vec<std::path::PathBuf> = Vec::new();
-        let report = &mut written;
+        let mut rasters: Vec<charts::Raster> = Vec::new();
+        let report = &mut (&mut written, &mut rasters);
         let lang_dir = config.year_dir().join(lang.code());
-        report.extend(localized.write(lang, &lang_dir)?);
+        report.0.extend(localized.write(lang, &lang_dir)?);
         let chart_dir = lang_dir.join("charts");
         let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
         let placement_chart = placement_chart(config, by_member, lang, note.clone(), flag).ctx("placement chart")?;
@@ -164,16 +177,21 @@ impl People<'_> {
         };
         let path = lang_dir.join("report.html");
         files::write_bytes(&path, html::render(&page).as_bytes())?;
-        report.push(path);
-        Ok(written)
+        written.push(path);
+        Ok((written, rasters))
     }
 }
 
 
 /// Renders a chart into `dir`, records its files, and returns it for the HTML page.
-fn figure(chart: &impl charts::Chart, dir: &std::path::Path, written: &mut Vec<std::path::PathBuf>) -> Result<html::Figure> {
+fn figure(
+    chart: &impl charts::Chart,
+    dir: &std::path::Path,
+    out: &mut (&mut Vec<std::path::PathBuf>, &mut Vec<charts::Raster>),
+) -> Result<html::Figure> {
     let rendered = charts::render(chart, dir)?;
-    written.extend(rendered.paths.iter().cloned());
+    out.0.extend(rendered.paths.iter().cloned());
+    out.1.push(rendered.raster);
     Ok(html::Figure { id: chart.name(), title: chart.frame().title.clone(), alt: chart.alt(), svg: rendered.svg, data: chart.data() })
 }
 
