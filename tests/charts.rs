@@ -203,3 +203,115 @@ fn the_benchmark_applicants_and_key_figures_charts_print_the_figures_of_their_ta
         }
     }
 }
+
+/// Checks a 100 % stacked bar chart: each bar, found by its label, has segments as wide as the
+/// expected class shares (the rest grey), and its printed percentages and n are the table's.
+fn check_stacked(svg: &str, expected: &BTreeMap<String, (i64, [Option<f64>; 4])>, what: &str) {
+    let fills = ["#0072B2", "#009E73", "#E69F00", "#CC79A7"];
+    let els = elements(svg);
+    let bars: Vec<&Element> = els.iter().filter(|e| e.tag == "rect" && e.attr("height") == "20").collect();
+    let texts: Vec<&Element> = els.iter().filter(|e| e.tag == "text").collect();
+    let mut ys: Vec<i64> = bars.iter().map(|b| b.num("y") as i64).collect();
+    ys.dedup();
+    assert_eq!(ys.len(), expected.len(), "{what}: one bar per row of the table");
+    for y in ys {
+        let in_row = |e: &&&Element| (e.num("y") - (y as f64 + 10.0)).abs() < 2.0;
+        let label = texts.iter().filter(in_row).find(|t| t.attr("text-anchor") == "end").expect("a bar label").text.clone();
+        let (n, shares) = expected.get(&label).unwrap_or_else(|| panic!("{what}: bar {label} is not in the table"));
+        let segments: Vec<&&Element> = bars.iter().filter(|b| b.num("y") as i64 == y).collect();
+        let width: f64 = segments.iter().map(|s| s.num("width")).sum();
+        for (fill, share) in fills.iter().zip(shares) {
+            let drawn: f64 = segments.iter().filter(|s| s.attr("fill") == *fill).map(|s| s.num("width")).sum::<f64>() / width;
+            assert!((drawn - share.unwrap_or(0.0)).abs() <= 1.5 / width, "{what} {label}: drawn {drawn}, table {share:?}");
+        }
+        let published: Vec<i64> = shares.iter().flatten().map(|s| (s * 100.0).round() as i64).collect();
+        for t in texts.iter().filter(in_row).filter(|t| t.text.contains('%')) {
+            assert!(published.contains(&digits(&t.text)), "{what} {label}: {} not in {published:?}", t.text);
+        }
+        let n_text = texts.iter().filter(in_row).find(|t| t.text.starts_with("n =")).expect("n").text.clone();
+        assert_eq!(digits(&n_text), *n, "{what} {label}");
+    }
+}
+
+#[test]
+fn the_orientation_chart_shows_the_associations_table_in_every_language() {
+    use kooste::domain::{Lang, Orientation, PlacementClass, PlacementStatus};
+    let w = run_sample();
+    let rows: Vec<_> = table(&w, "placement").into_iter().filter(|r| r["graduation_year"] == "2024" && r["member_id"] == "all").collect();
+    for lang in Lang::ALL {
+        let mut expected: BTreeMap<String, (i64, [Option<f64>; 4])> = BTreeMap::new();
+        let mut keys: Vec<(String, String)> = rows.iter().map(|r| (r["qualification_code"].clone(), r["orientation"].clone())).collect();
+        keys.dedup();
+        for (q, o) in keys.into_iter().filter(|(q, o)| !(q != "all" && o == "all")) {
+            let group: Vec<_> = rows.iter().filter(|r| r["qualification_code"] == q && r["orientation"] == o).collect();
+            let n: i64 = group.iter().map(|r| r["count"].parse::<i64>().expect("the association's groups here are n ≥ 5")).sum();
+            let shares = std::array::from_fn(|k| {
+                group
+                    .iter()
+                    .filter(|r| PlacementStatus::ALL.iter().any(|s| s.code() == r["status"] && PlacementClass::of(*s) == PlacementClass::ALL[k]))
+                    .map(|r| r["share"].parse::<f64>().ok())
+                    .sum::<Option<f64>>()
+            });
+            let label = if q == "all" {
+                lang.pick(&("Kaikki jäsenet", "Alla medlemmar", "All members")).to_owned()
+            } else {
+                let l = lang.pick(&Orientation::ALL.iter().find(|x| x.code() == o).unwrap().labels()).to_owned();
+                l[..1].to_uppercase() + &l[1..]
+            };
+            expected.insert(label, (n, shares));
+        }
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/{}/charts/placement_by_orientation-{}.svg", lang.code(), lang.code()))).unwrap();
+        check_stacked(&svg, &expected, lang.code());
+    }
+}
+
+#[test]
+fn the_field_and_coverage_charts_show_their_tables_in_every_language() {
+    let w = run_sample();
+    let figures = table(&w, "key_figures");
+    let enrolment = table(&w, "enrolment");
+    for lang in ["fi", "sv", "en"] {
+        // Students by field: the members' markers sit at the key figures' values.
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/charts/students_by_field-{lang}.svg"))).unwrap();
+        let els = elements(&svg);
+        let ticks: Vec<(f64, f64)> = els
+            .iter()
+            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "end" && e.text.chars().all(|c| c.is_ascii_digit() || !c.is_alphanumeric()) && e.text.chars().any(|c| c.is_ascii_digit()))
+            .map(|e| (digits(&e.text) as f64, e.num("y")))
+            .collect();
+        let ((v0, y0), (v1, y1)) = (ticks[0], ticks[ticks.len() - 1]);
+        let per_px = ((v1 - v0) / (y1 - y0)).abs();
+        let years: Vec<(i64, f64)> = els
+            .iter()
+            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "middle" && e.text.len() == 4 && e.text.starts_with("20"))
+            .map(|e| (digits(&e.text), e.num("x")))
+            .collect();
+        let mut seen = 0;
+        for (fill, field) in [("#0072B2", "music"), ("#D55E00", "dance")] {
+            for c in els.iter().filter(|e| e.tag == "circle" && e.attr("fill") == fill) {
+                let year = years.iter().find(|(_, x)| (x - c.num("cx")).abs() < 2.0).unwrap().0;
+                let r = figures.iter().find(|r| r["year"] == year.to_string() && r["field"] == field && r["measure"] == "students").unwrap();
+                let expected: f64 = r["members"].parse().unwrap();
+                let drawn = v0 + (c.num("cy") - y0) * (v1 - v0) / (y1 - y0);
+                assert!((drawn - expected).abs() <= 1.5 * per_px, "{lang} {field} {year}: drawn {drawn:.0}, table {expected}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 16, "{lang}: music and dance × eight years");
+        // Survey coverage: every printed count is a published graduates figure of 2025.
+        let mut expected: Vec<i64> = enrolment
+            .iter()
+            .filter(|r| r["year"] == "2025" && r["qualification_code"] == "all" && !["national", "non_members"].contains(&r["member_id"].as_str()))
+            .filter(|r| enrolment.iter().any(|s| s["year"] == "2025" && s["qualification_code"] == "all" && s["source"] == "survey" && s["member_id"] == r["member_id"]))
+            .filter_map(|r| r["graduates"].parse().ok())
+            .collect();
+        let mut printed: Vec<i64> = texts(&w, &format!("output/2025/{lang}/charts/survey_coverage-{lang}.svg"))
+            .iter()
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '\u{a0}' || c == ','))
+            .map(|t| digits(t))
+            .collect();
+        expected.sort_unstable();
+        printed.sort_unstable();
+        assert_eq!(printed, expected, "{lang}");
+    }
+}

@@ -41,6 +41,8 @@ pub struct Card {
     pub change_word: String,
     /// Size in pixels at scale 1.
     pub size: (u32, u32),
+    /// Made for exactly this many pixels (social media): one PNG, no print version.
+    pub social: bool,
 }
 
 impl Card {
@@ -64,6 +66,10 @@ impl Chart for Card {
 
     fn size(&self) -> (u32, u32) {
         self.size
+    }
+
+    fn pixel_size(&self) -> Option<(u32, u32)> {
+        self.social.then_some(self.size)
     }
 
     fn alt(&self) -> String {

@@ -143,6 +143,11 @@ pub trait Chart {
     fn alt(&self) -> String;
     /// The figures drawn, as a table.
     fn data(&self) -> DataTable;
+    /// For a chart made for one pixel size (a social-media image): that size, and only that
+    /// PNG is drawn. `None`: print and web PNGs.
+    fn pixel_size(&self) -> Option<(u32, u32)> {
+        None
+    }
     /// Size at scale 1 (the SVG's size).
     fn size(&self) -> (u32, u32);
     /// Draws the chart.
@@ -176,6 +181,7 @@ pub struct Raster {
     svg: String,
     dir: PathBuf,
     size: (u32, u32),
+    scales: Vec<(String, f32)>,
 }
 
 /// Widest web PNG, in pixels.
@@ -197,7 +203,12 @@ pub fn render(chart: &impl Chart, dir: &Path) -> Result<Rendered> {
     let svg = accessible_svg(&raw, &name, &chart.frame().title, &chart.alt());
     let svg_path = dir.join(format!("{name}.svg"));
     files::write_bytes(&svg_path, svg.as_bytes())?;
-    let raster = Raster { name: name.clone(), svg: svg.clone(), dir: dir.to_owned(), size: (w, h) };
+    let scales = match chart.pixel_size() {
+        // A chart made for one pixel size (the social-media card) gets that one PNG.
+        Some(_) => vec![(format!("{name}.png"), 1.0)],
+        None => vec![(format!("{name}.png"), 2.0), (format!("{name}-web.png"), WEB_WIDTH.min(w) as f32 / w as f32)],
+    };
+    let raster = Raster { name: name.clone(), svg: svg.clone(), dir: dir.to_owned(), size: (w, h), scales };
     Ok(Rendered { paths: vec![svg_path], svg, raster })
 }
 
@@ -206,9 +217,11 @@ pub fn render(chart: &impl Chart, dir: &Path) -> Result<Rendered> {
 pub fn rasterize(r: &Raster) -> Result<Vec<PathBuf>> {
     let err = |message: String| Error::Chart { name: r.name.clone(), message };
     let (w, h) = r.size;
+    let t0 = std::time::Instant::now();
     let tree = resvg::usvg::Tree::from_str(&r.svg, &svg_options()).map_err(|e| err(e.to_string()))?;
+    let parsed = t0.elapsed().as_micros();
     let mut paths = Vec::new();
-    for (file, scale) in [(format!("{}.png", r.name), 2.0f32), (format!("{}-web.png", r.name), WEB_WIDTH.min(w) as f32 / w as f32)] {
+    for (file, scale) in r.scales.iter().cloned() {
         let (pw, ph) = ((w as f32 * scale).round() as u32, (h as f32 * scale).round() as u32);
         let mut pixmap = resvg::tiny_skia::Pixmap::new(pw, ph).ok_or_else(|| err(format!("no {pw}×{ph} image")))?;
         pixmap.fill(resvg::tiny_skia::Color::WHITE);
@@ -220,9 +233,12 @@ pub fn rasterize(r: &Raster) -> Result<Vec<PathBuf>> {
         for p in data.chunks_exact(4) {
             rgb.extend_from_slice(&p[..3]);
         }
+        let drawn = t0.elapsed().as_micros();
         let png = encode_png(&rgb, pw, ph, dpi).map_err(|e| err(e.to_string()))?;
+        let encoded = t0.elapsed().as_micros();
         let path = r.dir.join(file);
         files::write_bytes(&path, &png)?;
+        tracing::trace!(chart = %r.name, parsed, drawn, encoded, written = t0.elapsed().as_micros() as u64, "PNG");
         paths.push(path);
     }
     Ok(paths)

@@ -245,6 +245,7 @@ pub(super) fn key_figures_card(config: &Config, df: &DataFrame, lang: Lang, note
         share_word: labels::text(lang, Key::ShareOfCountry).into(),
         change_word: labels::text(lang, Key::ChangeFrom).replace("{year}", &(config.year - 1).to_string()),
         size,
+        social,
     }
 }
 
