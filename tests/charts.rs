@@ -126,22 +126,10 @@ fn the_enrolment_chart_plots_the_figures_of_its_table() {
     for lang in ["fi", "sv", "en"] {
         let svg = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/charts/enrolment_trend-{lang}.svg"))).unwrap();
         let els = elements(&svg);
-        // The axes from their tick labels: values on the left (right-anchored), years below.
-        let ticks: Vec<(f64, f64)> = els
-            .iter()
-            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "end" && e.text.chars().any(|c| c.is_ascii_digit()))
-            .map(|e| (digits(&e.text) as f64, e.num("y")))
-            .collect();
-        let ((v0, y0), (v1, y1)) = (ticks[0], ticks[ticks.len() - 1]);
-        let value = |cy: f64| v0 + (cy - y0) * (v1 - v0) / (y1 - y0);
-        let per_px = ((v1 - v0) / (y1 - y0)).abs();
-        let years: Vec<(i64, f64)> = els
-            .iter()
-            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "middle" && e.text.len() == 4 && e.text.starts_with("20"))
-            .map(|e| (digits(&e.text), e.num("x")))
-            .collect();
+        let axes = Axes::of(&els);
+        let (value, per_px, years) = (|cy: f64| axes.value(cy), axes.per_px, &axes.years);
         assert_eq!(years.len(), 8, "{lang}: 2018–2025");
-        let year_at = |cx: f64| years.iter().find(|(_, x)| (x - cx).abs() < 2.0).unwrap_or_else(|| panic!("no year at x = {cx}")).0;
+        let year_at = |cx: f64| axes.year_at(cx);
         let mut seen = 0;
         for (fill, column) in [("#0072B2", "students"), ("#E69F00", "new_students"), ("#009E73", "graduates")] {
             for c in els.iter().filter(|e| e.tag == "circle" && e.attr("fill") == fill) {
@@ -153,6 +141,43 @@ fn the_enrolment_chart_plots_the_figures_of_its_table() {
             }
         }
         assert_eq!(seen, 24, "{lang}: three member series × eight years");
+    }
+}
+
+/// A line chart's axes, read from its tick labels: values on the left (right-anchored,
+/// numbers only), years below.
+struct Axes {
+    v0: f64,
+    y0: f64,
+    v1: f64,
+    y1: f64,
+    per_px: f64,
+    years: Vec<(i64, f64)>,
+}
+
+impl Axes {
+    fn of(els: &[Element]) -> Self {
+        let ticks: Vec<(f64, f64)> = els
+            .iter()
+            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "end")
+            .filter(|e| e.text.chars().any(|c| c.is_ascii_digit()) && !e.text.chars().any(char::is_alphabetic))
+            .map(|e| (digits(&e.text) as f64, e.num("y")))
+            .collect();
+        let ((v0, y0), (v1, y1)) = (ticks[0], ticks[ticks.len() - 1]);
+        let years = els
+            .iter()
+            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "middle" && e.text.len() == 4 && e.text.starts_with("20"))
+            .map(|e| (digits(&e.text), e.num("x")))
+            .collect();
+        Self { v0, y0, v1, y1, per_px: ((v1 - v0) / (y1 - y0)).abs(), years }
+    }
+
+    fn value(&self, cy: f64) -> f64 {
+        self.v0 + (cy - self.y0) * (self.v1 - self.v0) / (self.y1 - self.y0)
+    }
+
+    fn year_at(&self, cx: f64) -> i64 {
+        self.years.iter().find(|(_, x)| (x - cx).abs() < 2.0).unwrap_or_else(|| panic!("no year at x = {cx}")).0
     }
 }
 
@@ -274,26 +299,15 @@ fn the_field_and_coverage_charts_show_their_tables_in_every_language() {
         // Students by field: the members' markers sit at the key figures' values.
         let svg = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/charts/students_by_field-{lang}.svg"))).unwrap();
         let els = elements(&svg);
-        let ticks: Vec<(f64, f64)> = els
-            .iter()
-            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "end" && e.text.chars().all(|c| c.is_ascii_digit() || !c.is_alphanumeric()) && e.text.chars().any(|c| c.is_ascii_digit()))
-            .map(|e| (digits(&e.text) as f64, e.num("y")))
-            .collect();
-        let ((v0, y0), (v1, y1)) = (ticks[0], ticks[ticks.len() - 1]);
-        let per_px = ((v1 - v0) / (y1 - y0)).abs();
-        let years: Vec<(i64, f64)> = els
-            .iter()
-            .filter(|e| e.tag == "text" && e.attr("text-anchor") == "middle" && e.text.len() == 4 && e.text.starts_with("20"))
-            .map(|e| (digits(&e.text), e.num("x")))
-            .collect();
+        let axes = Axes::of(&els);
         let mut seen = 0;
         for (fill, field) in [("#0072B2", "music"), ("#D55E00", "dance")] {
             for c in els.iter().filter(|e| e.tag == "circle" && e.attr("fill") == fill) {
-                let year = years.iter().find(|(_, x)| (x - c.num("cx")).abs() < 2.0).unwrap().0;
+                let year = axes.year_at(c.num("cx"));
                 let r = figures.iter().find(|r| r["year"] == year.to_string() && r["field"] == field && r["measure"] == "students").unwrap();
                 let expected: f64 = r["members"].parse().unwrap();
-                let drawn = v0 + (c.num("cy") - y0) * (v1 - v0) / (y1 - y0);
-                assert!((drawn - expected).abs() <= 1.5 * per_px, "{lang} {field} {year}: drawn {drawn:.0}, table {expected}");
+                let drawn = axes.value(c.num("cy"));
+                assert!((drawn - expected).abs() <= 1.5 * axes.per_px, "{lang} {field} {year}: drawn {drawn:.0}, table {expected}");
                 seen += 1;
             }
         }

@@ -21,6 +21,11 @@ pub(super) fn member_label(config: &Config, id: &str, lang: Lang) -> String {
     }
 }
 
+/// The note of a chart that shows the [`MAX_BARS`] largest of `total` members.
+fn largest_shown(lang: Lang, total: usize) -> String {
+    labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, total as i64))
+}
+
 /// The most member bars a placement chart holds (a report page; the association has 16).
 pub const MAX_BARS: usize = 40;
 
@@ -62,8 +67,7 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         .replace("{year}", &config.year.to_string())
         .replace("{n}", &labels::int(lang, n));
     if members > MAX_BARS {
-        let shown = labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, members as i64));
-        subtitle = format!("{subtitle}. {shown}");
+        subtitle = format!("{subtitle}. {}", largest_shown(lang, members));
     }
     Ok(PlacementChart {
         name: "placement_by_member",
@@ -188,8 +192,7 @@ pub(super) fn applicants_chart(config: &Config, df: &DataFrame, lang: Lang, note
     let mut subtitle = labels::text(lang, Key::ApplicantsSubtitle).replace("{year}", &year);
     if members > MAX_BARS {
         rows.truncate(MAX_BARS + 1);
-        let shown = labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, members as i64));
-        subtitle = format!("{subtitle}. {shown}");
+        subtitle = format!("{subtitle}. {}", largest_shown(lang, members));
     }
     explain_hidden(GroupedBars {
         name: format!("applicants_per_place-{}", lang.code()),
@@ -360,7 +363,7 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
     let total = members.iter().filter(|m| *m != ALL).count();
     if total > MAX_BARS {
         members.truncate(MAX_BARS + 1);
-        subtitle = format!("{subtitle}. {}", labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, total as i64)));
+        subtitle = format!("{subtitle}. {}", largest_shown(lang, total));
     }
     explain_hidden(GroupedBars {
         name: format!("survey_coverage-{}", lang.code()),

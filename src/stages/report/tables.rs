@@ -36,16 +36,18 @@ pub(super) fn shown(value: &str, flag: &str) -> Expr {
     when(col(flag).neq(lit(""))).then(col(flag)).otherwise(col(value).cast(DataType::String))
 }
 
+/// A placement share as published: 4 decimals, or `..` with its hidden count.
+fn shown_share() -> Expr {
+    when(col("flag").neq(lit(""))).then(lit(SECONDARY)).otherwise(col("share").round(4, RoundMode::HalfToEven).cast(DataType::String)).alias("share")
+}
+
 /// The placement table as published: suppressed counts show their flag, their shares `..`.
 pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
     df.clone()
         .lazy()
         .with_columns([
             shown("count", "flag").alias("count"),
-            when(col("flag").neq(lit("")))
-                .then(lit(SECONDARY))
-                .otherwise(col("share").round(4, RoundMode::HalfToEven).cast(DataType::String))
-                .alias("share"),
+            shown_share(),
             when(col("coverage_flag").neq(lit(""))).then(lit(SECONDARY)).otherwise(col("coverage").cast(DataType::String)).alias("coverage"),
         ])
         .select(PLACEMENT_COLUMNS.map(col))
@@ -55,17 +57,7 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
 /// The member-level placement table as published: suppressed counts show their flag, their
 /// shares `..`.
 pub fn published_by_member(df: &DataFrame) -> PolarsResult<DataFrame> {
-    df.clone()
-        .lazy()
-        .with_columns([
-            shown("count", "flag").alias("count"),
-            when(col("flag").neq(lit("")))
-                .then(lit(SECONDARY))
-                .otherwise(col("share").round(4, RoundMode::HalfToEven).cast(DataType::String))
-                .alias("share"),
-        ])
-        .select(PLACEMENT_BY_MEMBER_COLUMNS.map(col))
-        .collect()
+    df.clone().lazy().with_columns([shown("count", "flag").alias("count"), shown_share()]).select(PLACEMENT_BY_MEMBER_COLUMNS.map(col)).collect()
 }
 
 /// The benchmark as published: a hidden class count shows `..`, with its share.

@@ -25,9 +25,14 @@ use super::transform::ALL;
 use super::{Stage, StageReport, load, persist};
 use crate::config::Config;
 use crate::disclosure::{Flag, Problem, Total, suppress};
-use crate::domain::{PlacementClass, PlacementStatus};
 use crate::files;
 use crate::{FrameContext, Result};
+
+mod placement;
+mod rounding;
+
+pub use placement::{Placement, placement_tables};
+pub use rounding::Rounding;
 
 /// The suppression log's rule for a hidden count that the published figures still give away.
 pub const EXPOSED: &str = "exposed";
@@ -128,78 +133,6 @@ pub fn run(config: &Config) -> Result<StageReport> {
     Ok(report)
 }
 
-/// Rounding of published counts to a multiple of `base` (Vipunen: 3), applied after
-/// suppression: counts from `threshold` up are rounded half up, smaller ones are hidden or 0
-/// already. Shares and ratios are recomputed from the rounded figures, or they would give the
-/// exact counts back.
-#[derive(Clone, Copy, Debug)]
-pub struct Rounding {
-    /// The multiple.
-    pub base: i64,
-    /// The suppression threshold.
-    pub threshold: i64,
-}
-
-impl Rounding {
-    /// A count column, rounded.
-    fn round(&self, c: &str) -> Expr {
-        when(col(c).gt_eq(lit(self.threshold)))
-            .then(((col(c) + lit(self.base / 2)).floor_div(lit(self.base)) * lit(self.base)).cast(DataType::Int64))
-            .otherwise(col(c))
-            .alias(c)
-    }
-
-    fn ratio(a: &str, b: &str, decimals: u32) -> Expr {
-        when(col(a).is_not_null().and(col(b).gt(lit(0))))
-            .then((col(a).cast(DataType::Float64) / col(b).cast(DataType::Float64)).round(decimals, RoundMode::HalfToEven))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-    }
-
-    /// The association's placement table: counts, graduates, shares and coverage.
-    pub fn placement(&self, df: DataFrame) -> PolarsResult<DataFrame> {
-        let group = [col("qualification_code"), col("orientation"), col("graduation_year")];
-        let unknown = col("count").filter(col("status").eq(lit("unknown"))).sum().over(group)?;
-        df.lazy()
-            .with_columns([self.round("count"), self.round("graduates")])
-            .with_columns([
-                Self::ratio("count", "graduates", 6).alias("share"),
-                when(col("coverage").is_not_null().and(col("graduates").gt(lit(0))))
-                    .then(
-                        ((col("graduates") - unknown).cast(DataType::Float64) / col("graduates").cast(DataType::Float64))
-                            .round(4, RoundMode::HalfToEven),
-                    )
-                    .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias("coverage"),
-            ])
-            .collect()
-    }
-
-    /// The member-level placement table.
-    pub fn by_member(&self, df: DataFrame) -> PolarsResult<DataFrame> {
-        df.lazy()
-            .with_columns([self.round("count"), self.round("graduates")])
-            .with_column(Self::ratio("count", "graduates", 6).alias("share"))
-            .collect()
-    }
-
-    /// The enrolment table: persons rounded, start places as they are.
-    pub fn enrolment(&self, df: DataFrame) -> PolarsResult<DataFrame> {
-        df.lazy()
-            .with_columns(["new_students", "students", "graduates", "applicants", "first_choice_applicants"].map(|c| self.round(c)))
-            .with_column(Self::ratio("applicants", "start_places", 2).alias("applicants_per_place"))
-            .collect()
-    }
-
-    /// The key figures: persons rounded (not the number of providers), the share recomputed.
-    pub fn key_figures(&self, df: DataFrame) -> PolarsResult<DataFrame> {
-        let persons = col("measure").neq(lit("providers"));
-        df.lazy()
-            .with_columns(["national", "members"].map(|c| when(persons.clone()).then(self.round(c)).otherwise(col(c)).alias(c)))
-            .with_column(Self::ratio("members", "national", 4).alias("members_share"))
-            .collect()
-    }
-}
-
 fn write_log(path: &Path, log: &[Suppression]) -> Result<()> {
     files::write_atomic(path, |w| {
         let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
@@ -212,11 +145,11 @@ fn write_log(path: &Path, log: &[Suppression]) -> Result<()> {
     Ok(())
 }
 
-fn strings<'a>(df: &'a DataFrame, c: &str) -> PolarsResult<Vec<&'a str>> {
+pub(super) fn strings<'a>(df: &'a DataFrame, c: &str) -> PolarsResult<Vec<&'a str>> {
     Ok(df.column(c)?.str()?.iter().map(|v| v.unwrap_or("")).collect())
 }
 
-fn flag_text(f: Flag, primary: &str) -> &str {
+pub(super) fn flag_text(f: Flag, primary: &str) -> &str {
     match f {
         Flag::Visible => "",
         Flag::Primary => primary,
@@ -224,166 +157,8 @@ fn flag_text(f: Flag, primary: &str) -> &str {
     }
 }
 
-fn rule(f: Flag) -> &'static str {
+pub(super) fn rule(f: Flag) -> &'static str {
     if f == Flag::Primary { "primary" } else { "secondary" }
-}
-
-/// The placement tables after disclosure control, and what was hidden.
-pub struct Placement {
-    /// The association's table: qualification × orientation × graduation year × status.
-    pub detail: DataFrame,
-    /// The member-level table: member × graduation year × class.
-    pub by_member: DataFrame,
-    /// Counts by rule, both tables together.
-    pub suppressed: Suppressed,
-    /// Every hidden cell.
-    pub log: Vec<Suppression>,
-}
-
-/// Suppresses the placement tables as transform writes them — `placement` (member ×
-/// qualification × orientation × graduation year × status, with `all` totals) and
-/// `placement_by_member` (member × graduation year × class) — as one problem, since they are
-/// published together.
-///
-/// Only the association's rows of the detailed table are published: a member's eight
-/// statuses by qualification and orientation are too small to publish (nearly every cell of a
-/// school with 10–50 graduates is 1–4). Members are published in four classes, which add up
-/// to the member's graduates and, over members, to the association's class — which is the sum
-/// of the association's statuses in it.
-pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32) -> PolarsResult<Placement> {
-    let t = i64::from(threshold);
-    let df = detail.lazy().filter(col("member_id").eq(lit(ALL))).collect()?;
-    let qual = strings(&df, "qualification_code")?;
-    let orient = strings(&df, "orientation")?;
-    let status = strings(&df, "status")?;
-    let gy: Vec<i32> = df.column("graduation_year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect();
-    let count: Vec<i64> = df.column("count")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
-    let graduates: Vec<i64> = df.column("graduates")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
-    let n = df.height();
-
-    let mut p = Problem::default();
-    for i in 0..n {
-        p.cell(count[i], graduates[i] >= t);
-    }
-    // A group's statuses add up to its graduates.
-    let mut groups: BTreeMap<(&str, &str, i32), Vec<usize>> = BTreeMap::new();
-    let mut at: HashMap<(&str, &str, i32, &str), usize> = HashMap::with_capacity(n);
-    for i in 0..n {
-        groups.entry((qual[i], orient[i], gy[i])).or_default().push(i);
-        at.insert((qual[i], orient[i], gy[i], status[i]), i);
-    }
-    for rows in groups.values() {
-        p.constrain(Total::Known(graduates[rows[0]]), rows.clone());
-    }
-    // Orientations add up to their qualification, qualifications to all.
-    let mut by_qual: BTreeMap<(&str, i32, &str), Vec<usize>> = BTreeMap::new();
-    let mut by_all: BTreeMap<(i32, &str), Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
-        if qual[i] != ALL && orient[i] != ALL {
-            by_qual.entry((qual[i], gy[i], status[i])).or_default().push(i);
-        }
-        if qual[i] != ALL && orient[i] == ALL {
-            by_all.entry((gy[i], status[i])).or_default().push(i);
-        }
-    }
-    for ((q, g, s), parts) in by_qual {
-        if let Some(&total) = at.get(&(q, ALL, g, s)) {
-            p.constrain(Total::Cell(total), parts);
-        }
-    }
-    for ((g, s), parts) in by_all {
-        if let Some(&total) = at.get(&(ALL, ALL, g, s)) {
-            p.constrain(Total::Cell(total), parts);
-        }
-    }
-
-    // The member-level table.
-    let bm = &by_member;
-    let (m_member, m_class) = (strings(bm, "member_id")?, strings(bm, "class")?);
-    let m_gy: Vec<i32> = bm.column("graduation_year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect();
-    let m_count: Vec<i64> = bm.column("count")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
-    let m_graduates: Vec<i64> = bm.column("graduates")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
-    let m = bm.height();
-    let cells: Vec<usize> = (0..m).map(|j| p.cell(m_count[j], m_member[j] == ALL && m_graduates[j] >= t)).collect();
-    let mut m_groups: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
-    let mut m_columns: BTreeMap<(i32, &str), Vec<usize>> = BTreeMap::new();
-    let mut m_at: HashMap<(&str, i32, &str), usize> = HashMap::with_capacity(m);
-    for j in 0..m {
-        m_groups.entry((m_member[j], m_gy[j])).or_default().push(cells[j]);
-        m_at.insert((m_member[j], m_gy[j], m_class[j]), cells[j]);
-        if m_member[j] != ALL {
-            m_columns.entry((m_gy[j], m_class[j])).or_default().push(cells[j]);
-        }
-    }
-    for ((_, _), parts) in &m_groups {
-        p.constrain(Total::Known(m_graduates[parts[0] - n]), parts.clone());
-    }
-    for ((g, c), parts) in m_columns {
-        if let Some(&total) = m_at.get(&(ALL, g, c)) {
-            p.constrain(Total::Cell(total), parts);
-        }
-    }
-    // The association's class is the sum of its statuses in the detailed table.
-    for ((g, c), &total) in m_at.iter().filter(|((m, _, _), _)| *m == ALL).map(|((_, g, c), t)| ((*g, *c), t)).collect::<BTreeMap<_, _>>() {
-        let parts: Vec<usize> = PlacementStatus::ALL
-            .iter()
-            .filter(|s| PlacementClass::of(**s).code() == c)
-            .filter_map(|s| at.get(&(ALL, ALL, g, s.code())).copied())
-            .collect();
-        if !parts.is_empty() {
-            p.constrain(Total::Cell(total), parts);
-        }
-    }
-
-    let outcome = suppress(&p, t);
-    let flags = outcome.flags;
-    if !outcome.exposed.is_empty() {
-        tracing::warn!(
-            cells = outcome.exposed.len(),
-            "Hidden placement counts still follow from the published totals (see suppressions.csv, rule 'exposed')."
-        );
-    }
-    let primary = primary_flag(threshold);
-    let exposed: std::collections::HashSet<usize> = outcome.exposed.into_iter().collect();
-    let rule_of = |i: usize| match (flags[i], exposed.contains(&i)) {
-        (_, true) => EXPOSED,
-        (f, false) => rule(f),
-    };
-    let mut log: Vec<Suppression> = (0..n)
-        .filter(|i| flags[*i] != Flag::Visible)
-        .map(|i| Suppression {
-            table: "placement",
-            cell: format!(
-                "member_id={ALL};qualification_code={};orientation={};graduation_year={};status={}",
-                qual[i], orient[i], gy[i], status[i]
-            ),
-            rule: rule_of(i),
-        })
-        .collect();
-    log.extend((0..m).filter(|j| flags[cells[*j]] != Flag::Visible).map(|j| Suppression {
-        table: "placement_by_member",
-        cell: format!("member_id={};graduation_year={};class={}", m_member[j], m_gy[j], m_class[j]),
-        rule: rule_of(cells[j]),
-    }));
-
-    let hidden = |i: usize| flags[i] != Flag::Visible;
-    let share: Vec<Option<f64>> = df.column("share")?.f64()?.iter().collect();
-    let coverage: Vec<Option<f64>> = df.column("coverage")?.f64()?.iter().collect();
-    let mut out = df.clone();
-    out.with_column(Column::new("count".into(), (0..n).map(|i| (!hidden(i)).then_some(count[i])).collect::<Vec<_>>()))?;
-    out.with_column(Column::new("share".into(), (0..n).map(|i| if hidden(i) { None } else { share[i] }).collect::<Vec<_>>()))?;
-    out.with_column(Column::new("flag".into(), flags[..n].iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
-    // Coverage gives the group's unknown count away: hidden with it.
-    let unknown_hidden = |i: usize| at.get(&(qual[i], orient[i], gy[i], "unknown")).is_some_and(|u| hidden(*u));
-    out.with_column(Column::new("coverage".into(), (0..n).map(|i| if unknown_hidden(i) { None } else { coverage[i] }).collect::<Vec<_>>()))?;
-    out.with_column(Column::new("coverage_flag".into(), (0..n).map(|i| if unknown_hidden(i) { SECONDARY } else { "" }).collect::<Vec<_>>()))?;
-
-    let m_share: Vec<Option<f64>> = bm.column("share")?.f64()?.iter().collect();
-    let mut members = bm.clone();
-    members.with_column(Column::new("count".into(), (0..m).map(|j| (!hidden(cells[j])).then_some(m_count[j])).collect::<Vec<_>>()))?;
-    members.with_column(Column::new("share".into(), (0..m).map(|j| if hidden(cells[j]) { None } else { m_share[j] }).collect::<Vec<_>>()))?;
-    members.with_column(Column::new("flag".into(), (0..m).map(|j| flag_text(flags[cells[j]], &primary)).collect::<Vec<_>>()))?;
-    Ok(Placement { detail: out, by_member: members, suppressed: Suppressed::of(&flags), log })
 }
 
 /// The key figures are national and association totals from Vipunen, published with the
