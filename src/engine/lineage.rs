@@ -63,7 +63,16 @@ pub fn explain(config: &Config, table: &str, filters: &[(String, String)]) -> Re
     let rec = record::load(config);
     let _ = writeln!(out, "{} row(s) of {} ({})", rows.len(), table, csv_path.display());
     if let Some(r) = &rec {
-        let _ = writeln!(out, "written by run {} ({}), kooste {}, record {}", r.run_id, r.finished_at, r.kooste_version, config.year_dir().join(&r.record).display());
+        // The run that wrote the table is the latest whose report stage ran, not a later no-op.
+        let writer = record::history(config).into_iter().find(|h| h.actions.get("report").is_some_and(|a| a.action == "ran"));
+        match writer {
+            Some(w) => {
+                let _ = writeln!(out, "written by run {} ({}), kooste {}, record {}", w.run_id, w.finished_at, w.kooste_version, config.year_dir().join(&w.record).display());
+            }
+            None => {
+                let _ = writeln!(out, "written by the report stage at {}", r.stages.get("report").map(|s| s.finished_at.as_str()).unwrap_or("?"));
+            }
+        }
         let _ = writeln!(out, "\nStage outputs, from the table back to the inputs:");
         for stage in ["report", "disclose", "transform", "ingest", "fetch"] {
             let Some(s) = r.stages.get(stage) else { continue };
