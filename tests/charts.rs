@@ -190,41 +190,51 @@ fn texts(w: &Workdir, file: &str) -> Vec<String> {
 #[test]
 fn the_benchmark_applicants_and_key_figures_charts_print_the_figures_of_their_tables() {
     let w = run_sample();
-    // Benchmark: every share of the table is printed at its bar, and nothing else is.
     let bench = table(&w, "placement_benchmark");
-    let mut expected: Vec<i64> = bench
-        .iter()
-        .flat_map(|r| ["share", "field02_share", "all_fields_share"].map(|c| (r[c].parse::<f64>().unwrap() * 100.0).round() as i64))
-        .collect();
-    let mut printed: Vec<i64> = texts(&w, "output/2025/en/charts/placement_benchmark-en.svg").iter().filter(|t| t.ends_with('%')).map(|t| digits(t)).collect();
-    expected.sort_unstable();
-    printed.sort_unstable();
-    assert_eq!(printed, expected);
-    // Applicants per place: the survey's ratios, with a decimal comma in Finnish.
     let enrolment = table(&w, "enrolment");
-    let mut expected: Vec<String> = enrolment
-        .iter()
-        .filter(|r| r["source"] == "survey" && r["qualification_code"] == "all" && r["year"] == "2025")
-        .map(|r| format!("{:.2}", r["applicants_per_place"].parse::<f64>().unwrap()).replace('.', ","))
-        .collect();
-    let mut printed: Vec<String> =
-        texts(&w, "output/2025/fi/charts/applicants_per_place-fi.svg").into_iter().filter(|t| t.len() <= 6 && t.contains(',')).collect();
-    expected.sort();
-    printed.sort();
-    assert_eq!(printed, expected);
-    assert_eq!(expected.len(), 17, "16 members and the association");
-    // The key-figures card: the members' figures of 2025.
     let figures = table(&w, "key_figures");
-    let printed = texts(&w, "output/2025/en/charts/key_figures-en.svg");
-    for field in ["music", "dance"] {
-        for measure in ["students", "graduates", "providers"] {
-            let r = figures.iter().find(|r| r["year"] == "2025" && r["field"] == field && r["measure"] == measure).unwrap();
-            let shown = match r["members"].parse::<i64>() {
-                Ok(n) if n >= 1000 => format!("{},{:03}", n / 1000, n % 1000),
-                Ok(n) => n.to_string(),
-                Err(_) => r["members"].clone(),
-            };
-            assert!(printed.contains(&shown), "{field} {measure}: {shown} not in {printed:?}");
+    // Numbers as each language writes them: decimal comma and no-break-space grouping in fi and
+    // sv, a point and commas in en.
+    let int = |lang: &str, n: i64| {
+        let sep = if lang == "en" { "," } else { "\u{a0}" };
+        if n >= 1000 { format!("{}{sep}{:03}", n / 1000, n % 1000) } else { n.to_string() }
+    };
+    for lang in ["fi", "sv", "en"] {
+        // Benchmark: every share of the table is printed at its bar, and nothing else is.
+        let mut expected: Vec<i64> = bench
+            .iter()
+            .flat_map(|r| ["share", "field02_share", "all_fields_share"].map(|c| (r[c].parse::<f64>().unwrap() * 100.0).round() as i64))
+            .collect();
+        let mut printed: Vec<i64> =
+            texts(&w, &format!("output/2025/{lang}/charts/placement_benchmark-{lang}.svg")).iter().filter(|t| t.ends_with('%')).map(|t| digits(t)).collect();
+        expected.sort_unstable();
+        printed.sort_unstable();
+        assert_eq!(printed, expected, "{lang}");
+        // Applicants per place: the survey's ratios with the language's decimal mark.
+        let mark = if lang == "en" { "." } else { "," };
+        let mut expected: Vec<String> = enrolment
+            .iter()
+            .filter(|r| r["source"] == "survey" && r["qualification_code"] == "all" && r["year"] == "2025")
+            .map(|r| format!("{:.2}", r["applicants_per_place"].parse::<f64>().unwrap()).replace('.', mark))
+            .collect();
+        let mut printed: Vec<String> = texts(&w, &format!("output/2025/{lang}/charts/applicants_per_place-{lang}.svg"))
+            .into_iter()
+            .filter(|t| t.len() <= 6 && t.contains(mark) && t.chars().all(|c| c.is_ascii_digit() || c.to_string() == mark))
+            .collect();
+        expected.sort();
+        printed.sort();
+        assert_eq!(printed, expected, "{lang}");
+        assert_eq!(expected.len(), 17, "16 members and the association");
+        // The key-figures card: the members' figures of 2025, on both sizes.
+        for card in ["key_figures", "key_figures_social"] {
+            let printed = texts(&w, &format!("output/2025/{lang}/charts/{card}-{lang}.svg"));
+            for field in ["music", "dance"] {
+                for measure in ["students", "graduates", "providers"] {
+                    let r = figures.iter().find(|r| r["year"] == "2025" && r["field"] == field && r["measure"] == measure).unwrap();
+                    let shown = r["members"].parse::<i64>().map(|n| int(lang, n)).unwrap_or_else(|_| r["members"].clone());
+                    assert!(printed.contains(&shown), "{lang} {card} {field} {measure}: {shown} not in {printed:?}");
+                }
+            }
         }
     }
 }
