@@ -171,3 +171,18 @@ fn the_html_report_opens_in_headless_chromium() {
         std::fs::copy(&shot, std::env::temp_dir().join(format!("kooste-report-{lang}.png"))).unwrap();
     }
 }
+
+#[test]
+fn findings_quote_cells_without_running_them_as_formulas() {
+    use kooste::survey::{Finding, Rule};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("findings.csv");
+    let f = Finding::new("=evil.xlsx", Rule::UnknownHeader, Some("=HYPERLINK(\"http://x\",\"y\")".into()), Some("@SUM(A1)".into()));
+    kooste::stages::ingest::write_findings_csv(&path, &[&f]).unwrap();
+    let mut rdr = csv::Reader::from_path(&path).unwrap();
+    let row: Vec<String> = rdr.records().next().unwrap().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(row[0], "'=evil.xlsx");
+    assert_eq!(row[6], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(row[7], "'@SUM(A1)");
+    assert_eq!(row[4], "unknown_header");
+}

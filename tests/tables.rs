@@ -125,8 +125,18 @@ fn disclosure_of_the_hand_computed_placement() {
     assert_eq!(flag("oulu", "employed"), "..");
     assert_eq!(flag("oulu", "unknown"), "");
     assert_eq!(flag("all", "studies"), "");
-    assert_eq!((out.suppressed.primary, out.suppressed.secondary), (2, 2));
-    assert_eq!(out.log.len(), 4, "every hidden cell is logged");
+    // Lahti's group itself (4 graduates) is a small count: its n is hidden too.
+    let lahti = one_row(&out.by_member, &[("member_id", "lahti"), ("class", "studies")]);
+    assert_eq!(lahti.column("graduates").unwrap().i64().unwrap().get(0), None);
+    assert_eq!(lahti.column("graduates_flag").unwrap().str().unwrap().get(0), Some("1-4"));
+    // The members' totals add up to the association's 20: Oulu's 16 would give Lahti's 4 away,
+    // so it is hidden too.
+    let oulu = one_row(&out.by_member, &[("member_id", "oulu"), ("class", "studies")]);
+    assert_eq!(oulu.column("graduates").unwrap().i64().unwrap().get(0), None);
+    assert_eq!(oulu.column("graduates_flag").unwrap().str().unwrap().get(0), Some(".."));
+    assert_eq!((out.suppressed.primary, out.suppressed.secondary), (3, 3));
+    assert_eq!(out.log.len(), 6, "every hidden cell is logged");
+    assert!(out.log.iter().any(|l| l.cell == "member_id=lahti;graduation_year=2024;column=graduates" && l.rule == "primary"));
     let rule = |cell: &str| out.log.iter().find(|s| s.cell == cell).map(|s| (s.table, s.rule));
     assert_eq!(rule("member_id=lahti;graduation_year=2024;class=studies"), Some(("placement_by_member", "primary")));
     assert_eq!(rule("member_id=oulu;graduation_year=2024;class=employed"), Some(("placement_by_member", "secondary")));
@@ -159,10 +169,10 @@ fn rounding_to_three_after_suppression_by_hand() {
     // studies 7 → 6; a zero stays 0.
     assert_eq!(get("all", "studies"), (Some(6), Some(21), Some(0.285714)));
     assert_eq!(get("all", "other"), (Some(0), Some(21), Some(0.0)));
-    // Lahti's hidden counts stay hidden; its graduates (4) are below the threshold: as they are.
-    assert_eq!(get("lahti", "studies"), (None, Some(4), None));
-    // Oulu's graduates 16 → 15.
-    assert_eq!(get("oulu", "other").1, Some(15));
+    // Lahti's hidden counts stay hidden, and so do its graduates (4, itself a small count).
+    assert_eq!(get("lahti", "studies"), (None, None, None));
+    // Oulu's graduates are hidden (they would give Lahti's away); its zero stays 0.
+    assert_eq!(get("oulu", "other"), (Some(0), None, None));
 }
 
 #[test]
@@ -339,7 +349,8 @@ fn no_hidden_cell_is_pinned_down_by_the_published_totals() {
         let gys = |df: &DataFrame| df.column("graduation_year").unwrap().i32().unwrap().iter().map(|v| v.unwrap()).collect::<Vec<_>>();
         let mut b: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
         let mut flags: BTreeMap<Key, String> = BTreeMap::new();
-        let mut n_of: BTreeMap<(&'static str, String, String, String, i32), i64> = BTreeMap::new();
+        // Group totals as published: the number, or its symbol's range.
+        let mut n_of: BTreeMap<(&'static str, String, String, String, i32), (i64, i64)> = BTreeMap::new();
         let range = |flag: &str, count: Option<i64>| match (flag, count) {
             ("", Some(v)) => (v, v),
             ("1-4", None) => (1, 4),
@@ -349,26 +360,50 @@ fn no_hidden_cell_is_pinned_down_by_the_published_totals() {
         let d = &out.detail;
         let (m, q, o, st, flag, count, graduates, gy) =
             (s(d, "member_id"), s(d, "qualification_code"), s(d, "orientation"), s(d, "status"), s(d, "flag"), int(d, "count"), int(d, "graduates"), gys(d));
+        let n_flag = s(d, "graduates_flag");
         for i in 0..d.height() {
             assert_eq!(m[i], "all", "case {case}: only the association's detail is published");
             let k: Key = ("detail", m[i].clone(), q[i].clone(), o[i].clone(), gy[i], st[i].clone());
             b.insert(k.clone(), range(&flag[i], count[i]));
             flags.insert(k, flag[i].clone());
-            n_of.insert(("detail", m[i].clone(), q[i].clone(), o[i].clone(), gy[i]), graduates[i].unwrap());
+            n_of.insert(("detail", m[i].clone(), q[i].clone(), o[i].clone(), gy[i]), range(&n_flag[i], graduates[i]));
         }
         let bm = &out.by_member;
         let (m, class, flag, count, graduates, gy) = (s(bm, "member_id"), s(bm, "class"), s(bm, "flag"), int(bm, "count"), int(bm, "graduates"), gys(bm));
+        let n_flag = s(bm, "graduates_flag");
         for i in 0..bm.height() {
             let k: Key = ("member", m[i].clone(), "all".into(), "all".into(), gy[i], class[i].clone());
             b.insert(k.clone(), range(&flag[i], count[i]));
             flags.insert(k, flag[i].clone());
-            n_of.insert(("member", m[i].clone(), "all".into(), "all".into(), gy[i]), graduates[i].unwrap());
+            n_of.insert(("member", m[i].clone(), "all".into(), "all".into(), gy[i]), range(&n_flag[i], graduates[i]));
         }
         // The constraints, as a reader of the published tables would write them.
         let mut sums: Vec<(Option<Key>, i64, Vec<Key>)> = Vec::new();
-        for ((t, mm, qq, oo, g), n) in &n_of {
+        // Each group's statuses (classes) add up to its total; the totals add up too:
+        // orientations to their qualification, qualifications to all, members to the association.
+        let n_key = |t: &str, mm: &str, qq: &str, oo: &str, g: i32| -> Key { ("n", mm.to_owned(), qq.to_owned(), oo.to_owned(), g, t.to_owned()) };
+        for ((t, mm, qq, oo, g), range) in &n_of {
             let parts = b.keys().filter(|k| (k.0, &k.1, &k.2, &k.3, k.4) == (*t, mm, qq, oo, *g)).cloned().collect();
-            sums.push((None, *n, parts));
+            let key = n_key(t, mm, qq, oo, *g);
+            b.insert(key.clone(), *range);
+            sums.push((Some(key), 0, parts));
+        }
+        for ((t, mm, qq, oo, g), _) in &n_of {
+            let children: Vec<Key> = n_of
+                .keys()
+                .filter(|(t2, m2, q2, o2, g2)| {
+                    t2 == t && g2 == g && match (*t, mm.as_str(), qq.as_str(), oo.as_str()) {
+                        ("detail", _, "all", "all") => q2 != "all" && o2 == "all",
+                        ("detail", _, q, "all") => q2 == q && o2 != "all",
+                        ("member", "all", _, _) => m2 != "all",
+                        _ => false,
+                    }
+                })
+                .map(|(t2, m2, q2, o2, g2)| n_key(t2, m2, q2, o2, *g2))
+                .collect();
+            if !children.is_empty() {
+                sums.push((Some(n_key(t, mm, qq, oo, *g)), 0, children));
+            }
         }
         let keys: Vec<Key> = b.keys().cloned().collect();
         for k in &keys {

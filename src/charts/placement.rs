@@ -17,11 +17,18 @@ pub struct Bar {
     pub label: String,
     /// Graduates in the group.
     pub n: i64,
+    /// The symbol shown instead of n when the group itself is small (`1-4`).
+    pub n_hidden: Option<String>,
     /// Share of each class in [`PlacementClass::ALL`] order; `None` where suppressed.
     pub shares: [Option<f64>; 4],
 }
 
 impl Bar {
+    /// n as printed: the number, or its suppression symbol.
+    pub fn n_text(&self, lang: Lang) -> String {
+        self.n_hidden.clone().unwrap_or_else(|| labels::int(lang, self.n))
+    }
+
     /// The share of the bar that is suppressed: 1 minus the published shares.
     pub fn hidden(&self) -> f64 {
         if self.shares.iter().all(Option::is_some) {
@@ -93,7 +100,7 @@ impl Chart for PlacementChart {
                 if b.hidden() > 0.0 {
                     parts.push(format!("{} {}", self.suppressed_label(), labels::percent(self.lang, b.hidden())));
                 }
-                format!("{} (n = {}): {}", b.label, labels::int(self.lang, b.n), parts.join(", "))
+                format!("{} (n = {}): {}", b.label, b.n_text(self.lang), parts.join(", "))
             })
             .collect();
         format!("{}: {}. {}. {}.", labels::text(self.lang, Key::AltBars), self.frame.title, self.frame.subtitle, bars.join("; "))
@@ -106,7 +113,7 @@ impl Chart for PlacementChart {
             .bars
             .iter()
             .map(|b| {
-                let mut row = vec![b.label.clone(), labels::int(self.lang, b.n)];
+                let mut row = vec![b.label.clone(), b.n_text(self.lang)];
                 row.extend(b.shares.iter().map(|s| match s {
                     Some(s) => labels::percent(self.lang, *s).trim_end_matches('%').trim_end_matches('\u{a0}').to_owned(),
                     None => super::SUPPRESSED_CELL.to_owned(),
@@ -176,7 +183,7 @@ impl Chart for PlacementChart {
                 }
                 x += wseg;
             }
-            let n = format!("n = {}", labels::int(self.lang, bar.n));
+            let n = format!("n = {}", bar.n_text(self.lang));
             body.draw_text(&n, &(FONT, 11.5 * s).into_font().color(&MUTED).pos(left), (x1 + px(8.0), yc))?;
         }
         // Legend: the classes in bar order, then the suppressed symbol, two rows of three.

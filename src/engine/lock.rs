@@ -1,11 +1,12 @@
 //! The run lock: one run at a time writes a year's outputs.
 //!
-//! In: `output/<year>/.kooste.lock` (created with `create_new`, holding the owner's pid, start
-//! time and command). Out: a guard that removes the file when the run ends, however it ends
-//! short of being killed. A lock whose process is gone (a run killed with SIGKILL, a crash, a
-//! reboot) is stale: it is cleared with a warning and the new run goes on.
+//! In: `output/<year>/.kooste.lock`, locked with the operating system's advisory file lock and
+//! holding the owner's pid, host, start time and command. Out: a guard; the lock is released
+//! when the run ends, however it ends (the kernel releases it when a killed process goes). A
+//! run that finds an owner written in the file but no lock held knows that run died: the
+//! stale lock is cleared with a warning and the new run goes on.
 
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -50,12 +51,6 @@ pub enum LockError {
     Io(#[from] FileError),
 }
 
-/// Holds the lock until dropped.
-#[derive(Debug)]
-pub struct Lock {
-    path: PathBuf,
-}
-
 fn host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
@@ -63,9 +58,10 @@ fn host() -> String {
         .unwrap_or_default()
 }
 
-/// Whether a process is running (Linux: `/proc/<pid>`; elsewhere assumed running).
-fn alive(pid: u32) -> bool {
-    if Path::new("/proc/self").exists() { Path::new(&format!("/proc/{pid}")).exists() } else { true }
+/// Holds the lock until dropped (or until the process ends, however it ends).
+#[derive(Debug)]
+pub struct Lock {
+    file: std::fs::File,
 }
 
 impl Lock {
@@ -74,41 +70,50 @@ impl Lock {
         dir.join(".kooste.lock")
     }
 
-    /// Takes the lock of `dir` (created if needed), clearing a stale one.
+    /// Takes the lock of `dir` (created if needed). The lock is the operating system's
+    /// advisory lock on the file, released when the process ends even by `kill -9`; the file
+    /// only tells who holds it. An owner left in it by a run that ended without clearing it is
+    /// reported as a stale lock, cleared.
     pub fn acquire(dir: &Path, command: &[String]) -> Result<Lock, LockError> {
         std::fs::create_dir_all(dir).map_err(|source| FileError::Io { path: dir.to_owned(), source })?;
         let path = Self::path(dir);
-        let me = Owner { pid: std::process::id(), host: host(), started_at: crate::record::now(), command: command.to_vec() };
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    let text = serde_json::to_vec_pretty(&me).expect("plain data");
-                    f.write_all(&text).and_then(|_| f.sync_all()).map_err(|source| FileError::Io { path: path.clone(), source })?;
-                    return Ok(Lock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let owner: Option<Owner> = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok());
-                    match owner {
-                        Some(o) if o.host != me.host || alive(o.pid) => {
-                            return Err(LockError::Held { pid: o.pid, host: o.host, started_at: o.started_at, dir: dir.to_owned(), lock: path });
-                        }
-                        Some(o) => {
-                            tracing::warn!(pid = o.pid, started_at = %o.started_at, "Cleared a stale lock: that run is no longer running.");
-                        }
-                        None => tracing::warn!(lock = %path.display(), "Cleared an unreadable lock file."),
-                    }
-                    std::fs::remove_file(&path).map_err(|source| FileError::Io { path: path.clone(), source })?;
-                }
-                Err(source) => return Err(FileError::Io { path, source }.into()),
+        let io = |source| FileError::Io { path: path.clone(), source };
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+        let owner = |file: &mut std::fs::File| -> Option<Owner> {
+            let mut text = String::new();
+            file.seek(SeekFrom::Start(0)).ok()?;
+            file.read_to_string(&mut text).ok()?;
+            serde_json::from_str(&text).ok()
+        };
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let o = owner(&mut file);
+                return Err(LockError::Held {
+                    pid: o.as_ref().map(|o| o.pid).unwrap_or(0),
+                    host: o.as_ref().map(|o| o.host.clone()).unwrap_or_default(),
+                    started_at: o.map(|o| o.started_at).unwrap_or_default(),
+                    dir: dir.to_owned(),
+                    lock: path,
+                });
             }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e).into()),
         }
-        let o: Owner = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or(me);
-        Err(LockError::Held { pid: o.pid, host: o.host, started_at: o.started_at, dir: dir.to_owned(), lock: path })
+        if let Some(o) = owner(&mut file) {
+            tracing::warn!(pid = o.pid, started_at = %o.started_at, "Cleared a stale lock: that run ended without finishing.");
+        }
+        let me = Owner { pid: std::process::id(), host: host(), started_at: crate::record::now(), command: command.to_vec() };
+        file.set_len(0).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&serde_json::to_vec_pretty(&me).expect("plain data")).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        Ok(Lock { file })
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        // A finished run leaves no owner behind; closing the file releases the lock.
+        let _ = self.file.set_len(0);
     }
 }

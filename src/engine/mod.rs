@@ -105,7 +105,8 @@ pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
     let mut config = config.clone();
     config.run_id = record::run_id(started);
     let config = &config;
-    let swept = crate::files::sweep_temp(&config.year_dir()) + crate::files::sweep_temp(&config.raw.join("public"));
+    // Only this year's folder: raw/public is shared by every year's runs.
+    let swept = crate::files::sweep_temp(&config.year_dir());
     if swept > 0 {
         tracing::warn!(files = swept, "Removed temporary files an interrupted run left behind.");
     }

@@ -367,8 +367,27 @@ pub fn write_findings_csv(path: &Path, findings: &[&Finding]) -> Result<()> {
     files::write_atomic(path, |w| {
         let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
         csv.write_record(FINDING_COLUMNS)?;
+        // Values and messages quote the returns' own cells: neutralised against formulas.
+        let text = |s: &str| crate::stages::report::localized::neutralise(s);
+        let opt = |s: &Option<String>| s.as_deref().map(text).unwrap_or_default();
         for f in findings {
-            csv.serialize(f).map_err(std::io::Error::other)?;
+            csv.write_record([
+                text(&f.file),
+                opt(&f.sheet),
+                opt(&f.cell),
+                opt(&f.member),
+                f.rule.code().to_owned(),
+                match f.severity {
+                    crate::survey::Severity::Error => "error",
+                    crate::survey::Severity::Warning => "warning",
+                }
+                .to_owned(),
+                opt(&f.value),
+                opt(&f.expected),
+                text(&f.message_fi),
+                text(&f.message_sv),
+                text(&f.message_en),
+            ])?;
         }
         csv.flush()
     })?;

@@ -54,8 +54,37 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
         groups.entry((qual[i], orient[i], gy[i])).or_default().push(i);
         at.insert((qual[i], orient[i], gy[i], status[i]), i);
     }
-    for rows in groups.values() {
-        p.constrain(Total::Known(graduates[rows[0]]), rows.clone());
+    // Each group's graduates are a cell too: a group of 1 to threshold − 1 graduates is itself
+    // a small count, and group totals add up (orientations to their qualification,
+    // qualifications to all), so a hidden one must not follow from the others. The
+    // association's groups of at least `threshold` are published as the rule says.
+    let mut n_cell: HashMap<(&str, &str, i32), usize> = HashMap::new();
+    for (key, rows) in &groups {
+        let g = graduates[rows[0]];
+        let cell = p.cell(g, g >= t);
+        n_cell.insert(*key, cell);
+        p.constrain(Total::Cell(cell), rows.clone());
+    }
+    let mut n_by_qual: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
+    let mut n_by_all: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    for (&(q, o, g), &c) in &n_cell {
+        if q != ALL && o != ALL {
+            n_by_qual.entry((q, g)).or_default().push(c);
+        } else if q != ALL {
+            n_by_all.entry(g).or_default().push(c);
+        }
+    }
+    for ((q, g), mut parts) in n_by_qual {
+        parts.sort_unstable();
+        if let Some(&total) = n_cell.get(&(q, ALL, g)) {
+            p.constrain(Total::Cell(total), parts);
+        }
+    }
+    for (g, mut parts) in n_by_all {
+        parts.sort_unstable();
+        if let Some(&total) = n_cell.get(&(ALL, ALL, g)) {
+            p.constrain(Total::Cell(total), parts);
+        }
     }
     // Orientations add up to their qualification, qualifications to all.
     let mut by_qual: BTreeMap<(&str, i32, &str), Vec<usize>> = BTreeMap::new();
@@ -87,6 +116,7 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
     let m_graduates: Vec<i64> = bm.column("graduates")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let m = bm.height();
     let cells: Vec<usize> = (0..m).map(|j| p.cell(m_count[j], m_member[j] == ALL && m_graduates[j] >= t)).collect();
+    let first_member_cell = cells.first().copied().unwrap_or(p.values.len());
     let mut m_groups: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
     let mut m_columns: BTreeMap<(i32, &str), Vec<usize>> = BTreeMap::new();
     let mut m_at: HashMap<(&str, i32, &str), usize> = HashMap::with_capacity(m);
@@ -97,8 +127,26 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
             m_columns.entry((m_gy[j], m_class[j])).or_default().push(cells[j]);
         }
     }
-    for ((_, _), parts) in &m_groups {
-        p.constrain(Total::Known(m_graduates[parts[0] - n]), parts.clone());
+    // Members' graduates: cells that add up to the association's (published where n ≥
+    // threshold); a member's may be hidden to protect another's.
+    let mut m_n_cell: HashMap<(&str, i32), usize> = HashMap::new();
+    for (key, parts) in &m_groups {
+        let g = m_graduates[parts[0] - first_member_cell];
+        let cell = p.cell(g, key.0 == ALL && g >= t);
+        m_n_cell.insert(*key, cell);
+        p.constrain(Total::Cell(cell), parts.clone());
+    }
+    let mut n_by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    for (&(mm, g), &c) in &m_n_cell {
+        if mm != ALL {
+            n_by_year.entry(g).or_default().push(c);
+        }
+    }
+    for (g, mut parts) in n_by_year {
+        parts.sort_unstable();
+        if let Some(&total) = m_n_cell.get(&(ALL, g)) {
+            p.constrain(Total::Cell(total), parts);
+        }
     }
     for ((g, c), parts) in m_columns {
         if let Some(&total) = m_at.get(&(ALL, g, c)) {
@@ -147,6 +195,23 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
         cell: format!("member_id={};graduation_year={};class={}", m_member[j], m_gy[j], m_class[j]),
         rule: rule_of(cells[j]),
     }));
+    // Hidden group totals.
+    let mut small: Vec<Suppression> = n_cell
+        .iter()
+        .filter(|(_, c)| flags[**c] != Flag::Visible)
+        .map(|((q, o, g), c)| Suppression {
+            table: "placement",
+            cell: format!("member_id={ALL};qualification_code={q};orientation={o};graduation_year={g};column=graduates"),
+            rule: rule_of(*c),
+        })
+        .chain(m_n_cell.iter().filter(|(_, c)| flags[**c] != Flag::Visible).map(|((mm, g), c)| Suppression {
+            table: "placement_by_member",
+            cell: format!("member_id={mm};graduation_year={g};column=graduates"),
+            rule: rule_of(*c),
+        }))
+        .collect();
+    small.sort_by(|a, b| (a.table, &a.cell).cmp(&(b.table, &b.cell)));
+    log.extend(small);
 
     let hidden = |i: usize| flags[i] != Flag::Visible;
     let share: Vec<Option<f64>> = df.column("share")?.f64()?.iter().collect();
@@ -159,12 +224,19 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
     let unknown_hidden = |i: usize| at.get(&(qual[i], orient[i], gy[i], "unknown")).is_some_and(|u| hidden(*u));
     out.with_column(Column::new("coverage".into(), (0..n).map(|i| if unknown_hidden(i) { None } else { coverage[i] }).collect::<Vec<_>>()))?;
     out.with_column(Column::new("coverage_flag".into(), (0..n).map(|i| if unknown_hidden(i) { SECONDARY } else { "" }).collect::<Vec<_>>()))?;
+    let n_flag = |c: Option<&usize>| c.map(|c| flag_text(flags[*c], &primary).to_owned()).unwrap_or_default();
+    let d_flags: Vec<String> = (0..n).map(|i| n_flag(n_cell.get(&(qual[i], orient[i], gy[i])))).collect();
+    out.with_column(Column::new("graduates".into(), (0..n).map(|i| d_flags[i].is_empty().then_some(graduates[i])).collect::<Vec<_>>()))?;
+    out.with_column(Column::new("graduates_flag".into(), d_flags))?;
 
     let m_share: Vec<Option<f64>> = bm.column("share")?.f64()?.iter().collect();
     let mut members = bm.clone();
     members.with_column(Column::new("count".into(), (0..m).map(|j| (!hidden(cells[j])).then_some(m_count[j])).collect::<Vec<_>>()))?;
     members.with_column(Column::new("share".into(), (0..m).map(|j| if hidden(cells[j]) { None } else { m_share[j] }).collect::<Vec<_>>()))?;
     members.with_column(Column::new("flag".into(), (0..m).map(|j| flag_text(flags[cells[j]], &primary)).collect::<Vec<_>>()))?;
+    let m_flags: Vec<String> = (0..m).map(|j| n_flag(m_n_cell.get(&(m_member[j], m_gy[j])))).collect();
+    members.with_column(Column::new("graduates".into(), (0..m).map(|j| m_flags[j].is_empty().then_some(m_graduates[j])).collect::<Vec<_>>()))?;
+    members.with_column(Column::new("graduates_flag".into(), m_flags))?;
     Ok(Placement { detail: out, by_member: members, suppressed: Suppressed::of(&flags), log })
 }
 

@@ -39,11 +39,13 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
     let class = rows.column("class")?.str()?;
     let share = rows.column("share")?.f64()?;
     let graduates = rows.column("graduates")?.i64()?;
+    let n_flag = rows.column("graduates_flag")?.str()?;
     let mut bars: Vec<(String, Bar)> = Vec::new();
     for i in 0..rows.height() {
         let id = member.get(i).unwrap_or_default();
         if bars.last().is_none_or(|b| b.0 != id) {
-            let bar = Bar { label: member_label(config, id, lang), n: graduates.get(i).unwrap_or(0), shares: [None; 4] };
+            let n_hidden = n_flag.get(i).filter(|f| !f.is_empty()).map(str::to_owned);
+            let bar = Bar { label: member_label(config, id, lang), n: graduates.get(i).unwrap_or(0), n_hidden, shares: [None; 4] };
             bars.push((id.to_owned(), bar));
         }
         let k = PlacementClass::ALL.iter().position(|c| Some(c.code()) == class.get(i));
@@ -61,11 +63,11 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
     // segment, so the bars' left parts line up in order), hidden shares last, then by name.
     let key = |b: &(String, Bar)| (b.0 != ALL, b.1.shares[0].is_none(), -(b.1.shares[0].unwrap_or(0.0) * 1e6).round() as i64);
     bars.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.1.label.cmp(&b.1.label)));
-    let n = bars.iter().find(|b| b.0 == ALL).map(|b| b.1.n).unwrap_or(0);
+    let n = bars.iter().find(|b| b.0 == ALL).map(|b| b.1.n_text(lang)).unwrap_or_default();
     let mut subtitle = labels::text(lang, Key::PlacementSubtitle)
         .replace("{gy}", &gy.to_string())
         .replace("{year}", &config.year.to_string())
-        .replace("{n}", &labels::int(lang, n));
+        .replace("{n}", &n);
     if members > MAX_BARS {
         subtitle = format!("{subtitle}. {}", largest_shown(lang, members));
     }
@@ -261,8 +263,9 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
     let (q, o, st) = (rows.column("qualification_code")?.str()?, rows.column("orientation")?.str()?, rows.column("status")?.str()?);
     let share = rows.column("share")?.f64()?;
     let graduates = rows.column("graduates")?.i64()?;
-    // (qualification, orientation) → (n, sum of shares per class, any hidden per class)
-    let mut groups: Vec<((String, String), i64, [f64; 4], [bool; 4])> = Vec::new();
+    let n_flag = rows.column("graduates_flag")?.str()?;
+    // (qualification, orientation) → (n, its symbol if hidden, sum of shares per class, any hidden per class)
+    let mut groups: Vec<((String, String), i64, Option<String>, [f64; 4], [bool; 4])> = Vec::new();
     for i in 0..rows.height() {
         let key = (q.get(i).unwrap_or_default().to_owned(), o.get(i).unwrap_or_default().to_owned());
         if key.0 != ALL && key.1 == ALL {
@@ -271,28 +274,32 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
         let Some(status) = crate::domain::PlacementStatus::ALL.iter().find(|s| Some(s.code()) == st.get(i)) else { continue };
         let k = PlacementClass::ALL.iter().position(|c| *c == PlacementClass::of(*status)).unwrap_or(0);
         if groups.last().is_none_or(|g| g.0 != key) {
-            groups.push((key.clone(), graduates.get(i).unwrap_or(0), [0.0; 4], [false; 4]));
+            let hidden_n = n_flag.get(i).filter(|f| !f.is_empty()).map(str::to_owned);
+            groups.push((key.clone(), graduates.get(i).unwrap_or(0), hidden_n, [0.0; 4], [false; 4]));
         }
         let g = groups.last_mut().expect("pushed");
         match share.get(i) {
-            Some(v) => g.2[k] += v,
-            None => g.3[k] = true,
+            Some(v) => g.3[k] += v,
+            None => g.4[k] = true,
         }
     }
     let mut bars: Vec<(bool, Bar)> = groups
         .into_iter()
-        .map(|((qc, oc), n, sums, hidden)| {
+        .map(|((qc, oc), n, n_hidden, sums, hidden)| {
             let label = if qc == ALL {
                 labels::text(lang, Key::AllMembers).to_owned()
             } else {
                 crate::stages::report::localized::label(config, lang, "placement", "orientation", &oc)
             };
             let shares = std::array::from_fn(|k| (!hidden[k]).then_some(sums[k]));
-            (qc != ALL, Bar { label, n, shares })
+            (qc != ALL, Bar { label, n, n_hidden, shares })
         })
         .collect();
-    bars.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.n.cmp(&a.1.n)));
-    let n = bars.iter().find(|b| !b.0).map(|b| b.1.n).unwrap_or(0);
+    // Largest first; groups whose n is hidden last, by name (their order would hint at n).
+    bars.sort_by(|a, b| {
+        (a.0, a.1.n_hidden.is_some()).cmp(&(b.0, b.1.n_hidden.is_some())).then(if a.1.n_hidden.is_some() { a.1.label.cmp(&b.1.label) } else { b.1.n.cmp(&a.1.n) })
+    });
+    let n = bars.iter().find(|b| !b.0).map(|b| b.1.n_text(lang)).unwrap_or_default();
     Ok(PlacementChart {
         name: "placement_by_orientation",
         lang,
@@ -301,7 +308,7 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
             subtitle: labels::text(lang, Key::OrientationSubtitle)
                 .replace("{gy}", &gy.to_string())
                 .replace("{year}", &config.year.to_string())
-                .replace("{n}", &labels::int(lang, n)),
+                .replace("{n}", &n),
             sources: vec![labels::text(lang, Key::SourceSurvey).replace("{year}", &config.year.to_string())],
             note,
         },

@@ -57,7 +57,11 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
 /// The member-level placement table as published: suppressed counts show their flag, their
 /// shares `..`.
 pub fn published_by_member(df: &DataFrame) -> PolarsResult<DataFrame> {
-    df.clone().lazy().with_columns([shown("count", "flag").alias("count"), shown_share()]).select(PLACEMENT_BY_MEMBER_COLUMNS.map(col)).collect()
+    df.clone()
+        .lazy()
+        .with_columns([shown("count", "flag").alias("count"), shown_share(), shown("graduates", "graduates_flag").alias("graduates")])
+        .select(PLACEMENT_BY_MEMBER_COLUMNS.map(col))
+        .collect()
 }
 
 /// The benchmark as published: a hidden class count shows `..`, with its share.
