@@ -26,13 +26,18 @@ pub struct FileRecord {
     pub sha256: String,
     /// Size in bytes.
     pub bytes: u64,
+    /// Modification time (ns since the epoch) taken before the bytes were read, so a later
+    /// edit always shows as a different mtime (the engine's fast pre-check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtime_ns: Option<u64>,
 }
 
 impl FileRecord {
-    /// Hashes a file.
+    /// Hashes a file (its mtime taken first).
     pub fn of(path: &Path) -> Result<Self> {
+        let mtime_ns = crate::engine::state::stat(path).map(|(_, m)| m);
         let bytes = files::read(path)?;
-        Ok(Self { path: path.display().to_string(), sha256: files::sha256_hex(&bytes), bytes: bytes.len() as u64 })
+        Ok(Self { path: path.display().to_string(), sha256: files::sha256_hex(&bytes), bytes: bytes.len() as u64, mtime_ns })
     }
 }
 

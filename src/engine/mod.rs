@@ -152,10 +152,15 @@ pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
         }
         tracing::info!(why = %verdict.reasons.join("; "), "Running.");
         state::clear(config, stage)?;
-        match run_stage(config, stage).and_then(|mut report| {
-            for p in state::discovered(config, stage).iter().filter(|p| config.reference_files.contains(p)) {
-                report.input(p)?;
-            }
+        // The registry and catalogue as the stage reads them: hashed before it runs.
+        let reference: Result<Vec<crate::record::FileRecord>> = state::discovered(config, stage)
+            .iter()
+            .filter(|p| config.reference_files.contains(p))
+            .map(|p| crate::record::FileRecord::of(p))
+            .collect();
+        match reference.and_then(|reference| {
+            let mut report = run_stage(config, stage)?;
+            report.inputs.extend(reference);
             state::save(config, stage, &report)?;
             Ok(report)
         }) {

@@ -53,8 +53,9 @@ pub fn stat(path: &Path) -> Option<(u64, u64)> {
 impl Fingerprint {
     /// The fingerprint of a file the run recorded (its hash already known).
     pub fn of(r: &FileRecord) -> Self {
-        let (bytes, mtime_ns) = stat(Path::new(&r.path)).unwrap_or((r.bytes, 0));
-        Self { path: r.path.clone(), sha256: r.sha256.clone(), bytes, mtime_ns }
+        // The mtime taken before the file was hashed: an edit since then always shows.
+        let mtime_ns = r.mtime_ns.unwrap_or(0);
+        Self { path: r.path.clone(), sha256: r.sha256.clone(), bytes: r.bytes, mtime_ns }
     }
 
     /// Compares the file on disk with the fingerprint.

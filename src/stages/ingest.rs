@@ -161,7 +161,8 @@ fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut
     for (i, (o, _, part)) in outcomes.iter().enumerate() {
         let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
         let stem = Path::new(&o.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let base = member.map(|m| m.id.clone()).unwrap_or_else(|| stem.clone());
+        // A return whose member is unknown never takes a member's name.
+        let base = member.map(|m| m.id.clone()).unwrap_or_else(|| format!("unknown--{stem}"));
         let mut path = dir.join(format!("{base}.xlsx"));
         // Two returns of one member (or files of one name in several formats) each get theirs.
         let mut n = 1;
@@ -232,7 +233,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     tracing::info!(read = changed, returns = paths.len(), "Returns read (the others unchanged since they were last read).");
     // Every file was hashed when it was read: the record takes those hashes, not a second read.
     for (p, (_, _, part)) in paths.iter().zip(&read) {
-        report.inputs.push(FileRecord { path: p.display().to_string(), sha256: part.sha256.clone(), bytes: part.bytes });
+        report.inputs.push(FileRecord { path: p.display().to_string(), sha256: part.sha256.clone(), bytes: part.bytes, mtime_ns: Some(part.mtime_ns) });
     }
     for path in write_feedback(config, &config.year_dir().join("feedback"), &paths, &mut read)? {
         report.output(&path)?;
