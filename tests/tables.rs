@@ -198,17 +198,7 @@ fn a_member_alone_in_an_association_group_is_reported_exposed() {
 #[test]
 fn enrolment_bridges_the_turku_provider_change_and_filters_multi_field_providers() {
     let config = config();
-    let vipunen = df!(
-        "year" => [2019, 2020, 2020, 2020, 2020, 2020],
-        "provider_id" => ["0204843-8", "0204843-8", "2962876-6", "0201375-3", "0201375-3", "3100013-2"],
-        "provider_name" => ["Turun Konservatorion kannatusyhdistys ry", "Turun Konservatorion kannatusyhdistys ry", "Turun Musiikinopetus Oy", "Live-säätiö sr", "Live-säätiö sr", "Muu"],
-        "qualification_code" => ["321204", "321204", "321204", "321204", "351107", "321501"],
-        "completion_type" => ["Koko tutkinto"; 6],
-        "new_students" => [Some(10i64), Some(1), Some(12), Some(5), Some(100), None],
-        "students" => [30i64, 3, 36, 15, 300, 20],
-        "graduates" => [8i64, 0, 9, 4, 80, 5],
-    )
-    .unwrap();
+    let vipunen = turku_and_live_rows();
     let students = df!(
         "year" => [2025], "member_id" => ["turku"], "file" => ["turku.xlsx"], "row" => [2u32],
         "qualification_code" => ["321204"], "orientation" => ["klassinen"], "start_places" => [10i64],
@@ -485,9 +475,10 @@ fn no_hidden_cell_is_pinned_down_by_the_published_totals() {
     eprintln!("{hidden_total} hidden cells ({member_hidden} of members), {pinned_total} exposed");
 }
 
-/// The Vipunen frame of the Turku test, attributed to members by the registry.
-fn turku_and_live(config: &Config) -> LazyFrame {
-    let vipunen = df!(
+/// Vipunen rows: Turku's old id in 2019 and 2020, its new id in 2020, Live with an unrelated
+/// qualification (351107), and a non-member dance provider.
+fn turku_and_live_rows() -> DataFrame {
+    df!(
         "year" => [2019, 2020, 2020, 2020, 2020, 2020],
         "provider_id" => ["0204843-8", "0204843-8", "2962876-6", "0201375-3", "0201375-3", "3100013-2"],
         "provider_name" => ["Turun Konservatorion kannatusyhdistys ry", "Turun Konservatorion kannatusyhdistys ry", "Turun Musiikinopetus Oy", "Live-säätiö sr", "Live-säätiö sr", "Muu"],
@@ -497,7 +488,12 @@ fn turku_and_live(config: &Config) -> LazyFrame {
         "students" => [30i64, 3, 36, 15, 300, 20],
         "graduates" => [8i64, 0, 9, 4, 80, 5],
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// The Vipunen frame of the Turku test, attributed to members by the registry.
+fn turku_and_live(config: &Config) -> LazyFrame {
+    let vipunen = turku_and_live_rows();
     transform::attributed(vipunen.lazy(), config).unwrap()
 }
 

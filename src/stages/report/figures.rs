@@ -21,9 +21,21 @@ pub(super) fn member_label(config: &Config, id: &str, lang: Lang) -> String {
     }
 }
 
-/// The note of a chart that shows the [`MAX_BARS`] largest of `total` members.
-fn largest_shown(lang: Lang, total: usize) -> String {
-    labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, total as i64))
+/// Keeps the association and the first [`MAX_BARS`] members of rows already in order, when
+/// there are more members than a page holds.
+fn keep_largest<T>(rows: &mut Vec<T>, members: usize) {
+    if members > MAX_BARS {
+        rows.truncate(MAX_BARS + 1);
+    }
+}
+
+/// A subtitle, with the note that only the [`MAX_BARS`] largest of `members` are shown when so.
+fn with_cap_note(lang: Lang, subtitle: String, members: usize) -> String {
+    if members <= MAX_BARS {
+        return subtitle;
+    }
+    let note = labels::text(lang, Key::LargestShown).replace("{shown}", &MAX_BARS.to_string()).replace("{total}", &labels::int(lang, members as i64));
+    format!("{subtitle}. {note}")
 }
 
 /// The most member bars a placement chart holds (a report page; the association has 16).
@@ -57,20 +69,18 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
     let members = bars.iter().filter(|b| b.0 != ALL).count();
     if members > MAX_BARS {
         bars.sort_by(|a, b| (a.0 != ALL, std::cmp::Reverse(a.1.n), &a.1.label).cmp(&(b.0 != ALL, std::cmp::Reverse(b.1.n), &b.1.label)));
-        bars.truncate(MAX_BARS + 1);
+        keep_largest(&mut bars, members);
     }
     // The association first, then members by their share in further studies (the first
     // segment, so the bars' left parts line up in order), hidden shares last, then by name.
     let key = |b: &(String, Bar)| (b.0 != ALL, b.1.shares[0].is_none(), -(b.1.shares[0].unwrap_or(0.0) * 1e6).round() as i64);
     bars.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.1.label.cmp(&b.1.label)));
     let n = bars.iter().find(|b| b.0 == ALL).map(|b| b.1.n_text(lang)).unwrap_or_default();
-    let mut subtitle = labels::text(lang, Key::PlacementSubtitle)
+    let subtitle = labels::text(lang, Key::PlacementSubtitle)
         .replace("{gy}", &gy.to_string())
         .replace("{year}", &config.year.to_string())
         .replace("{n}", &n);
-    if members > MAX_BARS {
-        subtitle = format!("{subtitle}. {}", largest_shown(lang, members));
-    }
+    let subtitle = with_cap_note(lang, subtitle, members);
     Ok(PlacementChart {
         name: "placement_by_member",
         lang,
@@ -191,11 +201,8 @@ pub(super) fn applicants_chart(config: &Config, df: &DataFrame, lang: Lang, note
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.unwrap_or(-1.0).total_cmp(&a.2.unwrap_or(-1.0))).then(a.1.cmp(&b.1)));
     let members = rows.iter().filter(|r| r.0).count();
-    let mut subtitle = labels::text(lang, Key::ApplicantsSubtitle).replace("{year}", &year);
-    if members > MAX_BARS {
-        rows.truncate(MAX_BARS + 1);
-        subtitle = format!("{subtitle}. {}", largest_shown(lang, members));
-    }
+    keep_largest(&mut rows, members);
+    let subtitle = with_cap_note(lang, labels::text(lang, Key::ApplicantsSubtitle).replace("{year}", &year), members);
     explain_hidden(GroupedBars {
         name: format!("applicants_per_place-{}", lang.code()),
         lang,
@@ -366,12 +373,9 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
         }
     }
     let value = |m: &str, source: &str| graduates.get(&(m.to_owned(), source.to_owned())).copied().flatten();
-    let mut subtitle = labels::text(lang, Key::CoverageSubtitle).replace("{year}", &year);
     let total = members.iter().filter(|m| *m != ALL).count();
-    if total > MAX_BARS {
-        members.truncate(MAX_BARS + 1);
-        subtitle = format!("{subtitle}. {}", largest_shown(lang, total));
-    }
+    keep_largest(&mut members, total);
+    let subtitle = with_cap_note(lang, labels::text(lang, Key::CoverageSubtitle).replace("{year}", &year), total);
     explain_hidden(GroupedBars {
         name: format!("survey_coverage-{}", lang.code()),
         lang,
