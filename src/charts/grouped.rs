@@ -59,6 +59,8 @@ pub struct GroupedBars {
     pub group_header: String,
 }
 
+/// Width at scale 1.
+const WIDTH: u32 = 900;
 const BAR: f64 = 18.0;
 const GAP: f64 = 14.0;
 const LABEL_W: f64 = 230.0;
@@ -79,8 +81,26 @@ impl GroupedBars {
         BAR * self.series.len() as f64 + GAP
     }
 
+    /// Where each legend item goes, at scale 1: `(x, row)`, wrapping before the right edge.
+    /// Widths are estimated generously (8 px a character at 12.5 px), as the SVG's text is laid
+    /// out by whatever renders it.
+    fn legend_layout(&self) -> Vec<(f64, u32)> {
+        let width = WIDTH;
+        let mut out = Vec::new();
+        let (mut x, mut row) = (20.0, 0);
+        for series in &self.series {
+            let w = 20.0 + 8.0 * series.label.chars().count() as f64 + 30.0;
+            if x > 20.0 && x + w > f64::from(width) - 20.0 {
+                (x, row) = (20.0, row + 1);
+            }
+            out.push((x, row));
+            x += w;
+        }
+        out
+    }
+
     fn legend_h(&self) -> f64 {
-        if self.series.len() > 1 { 30.0 } else { 0.0 }
+        if self.series.len() > 1 { 30.0 + 22.0 * f64::from(self.legend_layout().last().map(|l| l.1).unwrap_or(0)) } else { 0.0 }
     }
 
     fn max(&self) -> f64 {
@@ -103,7 +123,7 @@ impl Chart for GroupedBars {
 
     fn size(&self) -> (u32, u32) {
         let body = self.group_h() * self.groups.len() as f64 + 10.0 + self.legend_h();
-        (900, super::TOP + super::bottom(&self.frame) + body.ceil() as u32 + 8)
+        (WIDTH, super::TOP + super::bottom(&self.frame) + body.ceil() as u32 + 8)
     }
 
     fn alt(&self) -> String {
@@ -177,13 +197,11 @@ impl Chart for GroupedBars {
             }
         }
         if self.series.len() > 1 {
-            let ly = total_h + px(14.0);
-            let mut lx = px(20.0);
-            for series in &self.series {
+            for (series, (x, row)) in self.series.iter().zip(self.legend_layout()) {
+                let (lx, ly) = (px(x), total_h + px(14.0 + 22.0 * f64::from(row)));
                 body.draw(&Rectangle::new([(lx, ly), (lx + px(14.0), ly + px(14.0))], OKABE_ITO[series.color].filled()))?;
                 let t = (FONT, 12.5 * s).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
                 body.draw_text(&series.label, &t, (lx + px(20.0), ly + px(7.0)))?;
-                lx += px(20.0 + 8.0 * series.label.chars().count() as f64 + 30.0);
             }
         }
         Ok(())
