@@ -381,12 +381,6 @@ impl Config {
         if file.fetch.page_size == 0 {
             return Err(invalid_at("fetch.page_size", "fetch.page_size must be at least 1".into()));
         }
-        if file.fetch.warn_age_days > file.fetch.error_age_days {
-            return Err(invalid_at("fetch.warn_age_days", format!(
-                "fetch.warn_age_days ({}) is after fetch.error_age_days ({})",
-                file.fetch.warn_age_days, file.fetch.error_age_days
-            )));
-        }
         let d = &file.disclosure;
         if d.threshold < 1 {
             return Err(invalid_at("disclosure.threshold", "disclosure.threshold must be at least 1".into()));

@@ -225,8 +225,9 @@ fn a_stage_reruns_alone_from_the_persisted_parquet() {
     assert_eq!(record["stages"]["ingest"]["rows"]["returns"], 16);
 
     // An earlier stage whose input is gone fails with a message naming it.
-    let out = w.kooste_expect(&["run", "--stage", "ingest", "--force"], 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("survey folder"), "{}", String::from_utf8_lossy(&out.stderr));
+    // (A folder that is not there is a settings mistake, said before anything runs: exit 2.)
+    let out = w.kooste_expect(&["run", "--stage", "ingest", "--force"], 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("raw folder raw does not exist"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

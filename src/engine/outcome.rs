@@ -31,9 +31,12 @@ pub const EXIT_STALE: i32 = 4;
 /// return was quarantined).
 pub const EXIT_NO_RETURNS: i32 = 5;
 
-/// Checks made before anything runs or is fetched: the folders the run reads are there.
+/// Checks made before anything runs or is fetched: the folders the selected stages read are
+/// there (`raw/` for fetch and ingest, the year's survey folder for ingest; a later stage alone
+/// runs on the persisted stage outputs).
 pub fn preflight(config: &Config, req: Request) -> Result<()> {
-    if !config.raw.is_dir() {
+    let selected = req.selected();
+    if (selected.contains(&Stage::Fetch) || selected.contains(&Stage::Ingest)) && !config.raw.is_dir() {
         return Err(Error::Config(ConfigError::MissingFolder {
             what: "raw folder",
             path: config.raw.clone(),
@@ -43,7 +46,7 @@ pub fn preflight(config: &Config, req: Request) -> Result<()> {
             ),
         }));
     }
-    if req.selected().contains(&Stage::Ingest) && !config.survey_dir.is_dir() {
+    if selected.contains(&Stage::Ingest) && !config.survey_dir.is_dir() {
         return Err(Error::Config(ConfigError::MissingFolder {
             what: "survey folder",
             path: config.survey_dir.clone(),
