@@ -8,15 +8,18 @@
 //! closed pipe (`kooste status | head -1`) ends it quietly.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kooste::survey::{ReadContext, Severity};
-use kooste::engine::{EXIT_FAILED, EXIT_NO_RETURNS, EXIT_STALE, EXIT_USAGE};
+use kooste::engine::{EXIT_FAILED, EXIT_NO_RETURNS, EXIT_STALE};
 use kooste::{Config, Overrides, Request, Stage};
+
+mod cli;
+use cli::output::{Ui, emit, error_code, fields, message, report_run};
+use cli::status::status;
 
 /// kooste — the annual statistics pipeline of the Finnish Conservatory Association.
 #[derive(Parser)]
@@ -180,77 +183,6 @@ impl PipelineArgs {
 }
 
 
-/// Where the command's words go: stderr lines (text or JSON) and the stdout text, written at
-/// the end so that a closed pipe stops nothing halfway and panics nowhere.
-#[derive(Clone, Copy)]
-struct Ui {
-    json: bool,
-}
-
-impl Ui {
-    /// One stderr line, always shown (whatever `KOOSTE_LOG` says): the command's own summary.
-    fn say(self, level: &str, message: &str) {
-        self.say_with(level, message, serde_json::Map::new());
-    }
-
-    /// One stderr line with fields (in JSON mode, beside the message).
-    fn say_with(self, level: &str, message: &str, mut fields: serde_json::Map<String, serde_json::Value>) {
-        let line = if self.json {
-            fields.insert("message".into(), message.into());
-            let v = serde_json::json!({
-                "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                "level": level,
-                "fields": fields,
-                "target": "kooste",
-            });
-            v.to_string()
-        } else if level == "ERROR" {
-            format!("kooste: error: {message}")
-        } else {
-            format!("kooste: {message}")
-        };
-        // stderr closed too: nothing left to tell.
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
-    }
-}
-
-/// Writes the command's stdout; a reader that went away (`| head -1`) is not an error.
-fn emit(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
-/// The error and its causes, each said once: a cause whose text the message already holds
-/// (`path: No such file…` over `No such file…`) is not repeated.
-fn message(err: &anyhow::Error) -> String {
-    let mut msg = String::new();
-    for cause in err.chain() {
-        let s = cause.to_string();
-        if msg.contains(s.trim()) {
-            continue;
-        }
-        if !msg.is_empty() {
-            msg.push_str(": ");
-        }
-        msg.push_str(s.trim());
-    }
-    msg
-}
-
-/// 2 for a mistake in the settings or on the command line (nothing ran), else 1.
-fn error_code(err: &anyhow::Error) -> i32 {
-    let top = matches!(err.downcast_ref::<kooste::Error>(), Some(kooste::Error::Config(_) | kooste::Error::NoSurveys(_)))
-        || err.downcast_ref::<kooste::config::ConfigError>().is_some();
-    let usage = top || err.chain().any(|c| {
-        c.downcast_ref::<kooste::config::ConfigError>().is_some()
-            || matches!(c.downcast_ref::<kooste::Error>(), Some(kooste::Error::Config(_) | kooste::Error::NoSurveys(_)))
-    });
-    if usage { EXIT_USAGE } else { EXIT_FAILED }
-}
-
 fn main() -> ExitCode {
     let json = {
         let args: Vec<String> = std::env::args().collect();
@@ -312,11 +244,6 @@ fn init_logging(format: LogFormat) {
         .with(fmt::layer().with_target(false).with_ansi(std::io::stderr().is_terminal()).with_writer(bars.get_stderr_writer()))
         .with(bars)
         .init();
-}
-
-/// Fields for a JSON line.
-fn fields(pairs: &[(&str, serde_json::Value)]) -> serde_json::Map<String, serde_json::Value> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
 
 fn run(cli: Cli, ui: Ui, out: &mut String) -> anyhow::Result<i32> {
@@ -442,155 +369,3 @@ fn run(cli: Cli, ui: Ui, out: &mut String) -> anyhow::Result<i32> {
     }
 }
 
-/// The summary of a run: what ran, the returns, what to read next.
-fn report_run(ui: Ui, config: &Config, summary: &kooste::RunSummary) {
-    let ran: Vec<&str> = summary.ran.iter().map(|s| s.name()).collect();
-    let what = if ran.is_empty() {
-        format!("everything is up to date ({})", summary.output_dir.display())
-    } else {
-        format!("ran {} → {}", ran.join(" → "), summary.output_dir.display())
-    };
-    let returns = summary.ran.contains(&Stage::Ingest) || summary.exit_code != 0;
-    let counts = format!(
-        "{} returns accepted, {} quarantined; {} errors, {} warnings (findings.csv)",
-        summary.accepted,
-        summary.quarantined.len(),
-        summary.errors,
-        summary.warnings
-    );
-    let names: Vec<&str> = summary.quarantined.iter().map(|q| q.file.as_str()).collect();
-    if ui.json {
-        // One line for the scheduler: the whole summary as fields.
-        let quarantined: Vec<serde_json::Value> = summary
-            .quarantined
-            .iter()
-            .map(|q| serde_json::json!({"file": q.file, "member": q.member, "errors": q.errors, "first_error": q.first_error}))
-            .collect();
-        let f = fields(&[
-            ("exit_code", summary.exit_code.into()),
-            ("ran", ran.clone().into()),
-            ("accepted", summary.accepted.into()),
-            ("quarantined", quarantined.into()),
-            ("errors", summary.errors.into()),
-            ("warnings", summary.warnings.into()),
-            ("stale", summary.stale.clone().into()),
-            ("removed", summary.removed.len().into()),
-            ("record", summary.record.display().to_string().into()),
-        ]);
-        let m = if returns { format!("{what}; {counts}") } else { what };
-        ui.say_with(if summary.exit_code == 0 { "INFO" } else { "WARN" }, &m, f);
-        return;
-    }
-    ui.say("INFO", &what);
-    if returns {
-        ui.say("INFO", &counts);
-    }
-    if summary.exit_code == EXIT_NO_RETURNS {
-        ui.say("WARN", &format!("no return was accepted from {} (exit {EXIT_NO_RETURNS}): the placement figures are empty", config.survey_dir.display()));
-    }
-    if !summary.stale.is_empty() {
-        // Each reason was logged as a warning already; this line only tells the outcome.
-        let n = summary.stale.len();
-        ui.say("WARN", &format!("published from stale public data (exit {EXIT_STALE}): {n} source(s), see the warnings above and `stale` in run.json"));
-    }
-    if summary.quarantined.is_empty() {
-        return;
-    }
-    ui.say("INFO", &format!("quarantined: {}", names.join(", ")));
-    for q in &summary.quarantined {
-        let first = q.first_error.as_deref().unwrap_or("");
-        let line = format!("  {} ({}): {} errors; first: {first}", q.file, q.member.as_deref().unwrap_or("member unknown"), q.errors);
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
-    }
-    ui.say("INFO", &format!("each school's feedback workbook is in {}", summary.output_dir.join("feedback").display()));
-}
-
-/// `kooste status`: the last runs, each snapshot's age and whether its files are whole, and
-/// whether the outputs are up to date. Exit 1 when a snapshot is missing, damaged or past
-/// `fetch.error_age_days`.
-fn status(pipeline: &PipelineArgs, runs: usize, json: bool, out: &mut String) -> anyhow::Result<i32> {
-    let config = pipeline.config(true)?;
-    let fetch = &config.pipeline.fetch;
-    let history = kooste::record::history(&config);
-    let mut worst = 0;
-    let mut snapshots = Vec::new();
-    for (name, spec) in &config.pipeline.sources {
-        let path = config.raw.join(spec.snapshot_path());
-        let (verdict, message, p) = match kooste::sources::Snapshot::load_provenance(&path) {
-            Err(_) if !path.is_file() => ("error", format!("no snapshot at {} (run `kooste fetch`)", path.display()), None),
-            Err(e) => ("error", format!("{e} (run `kooste fetch --refresh`)"), None),
-            Ok(p) => {
-                let age = kooste::engine::state::age_days(&p.fetched_at).unwrap_or(i64::MAX);
-                let (v, m) = if let Err(e) = kooste::sources::Snapshot::load(&path) {
-                    ("error", format!("{e}: its provenance remains but the data cannot be used (run `kooste fetch --refresh`)"))
-                } else if age > i64::from(fetch.error_age_days) {
-                    ("error", "too old, run `kooste fetch --refresh`".to_owned())
-                } else if age > i64::from(fetch.warn_age_days) {
-                    ("warn", "getting old".to_owned())
-                } else {
-                    ("ok", String::new())
-                };
-                (v, m, Some((p, age)))
-            }
-        };
-        worst = worst.max(match verdict { "error" => 2, "warn" => 1, _ => 0 });
-        snapshots.push((name, path, verdict, message, p));
-    }
-    let steps = kooste::engine::plan(&config, Request::default());
-    let pending: Vec<&str> = steps.iter().filter(|s| s.action == "run").map(|s| s.stage.name()).collect();
-    let code = if worst == 2 { EXIT_FAILED } else { 0 };
-    if json {
-        let v = serde_json::json!({
-            "year": config.year,
-            "exit_code": code,
-            "runs": history.iter().take(runs).map(|r| serde_json::json!({
-                "record": r.record, "started_at": r.started_at, "finished_at": r.finished_at,
-                "exit_code": r.exit_code, "error": r.error, "stale": r.stale,
-                "ran": Stage::ALL.iter().map(|s| s.name()).filter(|s| r.actions.get(*s).is_some_and(|a| a.action == "ran")).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "warn_age_days": fetch.warn_age_days,
-            "error_age_days": fetch.error_age_days,
-            "snapshots": snapshots.iter().map(|(name, path, verdict, message, p)| serde_json::json!({
-                "source": name, "path": path.display().to_string(), "verdict": verdict,
-                "message": if message.is_empty() { None } else { Some(message) },
-                "fetched_at": p.as_ref().map(|(p, _)| p.fetched_at.clone()),
-                "age_days": p.as_ref().map(|(_, a)| *a),
-                "dataset_updated": p.as_ref().and_then(|(p, _)| p.dataset_updated.clone()),
-            })).collect::<Vec<_>>(),
-            "outputs": {"up_to_date": pending.is_empty(), "out_of_date_from": pending.first()},
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        return Ok(code);
-    }
-    writeln!(out, "Runs of {} (newest first):", config.year)?;
-    if history.is_empty() {
-        writeln!(out, "  none yet")?;
-    }
-    for r in history.iter().take(runs) {
-        let ran: Vec<&str> = Stage::ALL.iter().map(|s| s.name()).filter(|s| r.actions.get(*s).is_some_and(|a| a.action == "ran")).collect();
-        let what = if ran.is_empty() { "nothing to do".to_owned() } else { format!("ran {}", ran.join(", ")) };
-        let err = r.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
-        writeln!(out, "  {}  exit {}  {}{err}", r.started_at, r.exit_code, what)?;
-    }
-    writeln!(out, "Public snapshots (warn after {} days, error after {}):", fetch.warn_age_days, fetch.error_age_days)?;
-    for (name, _, verdict, message, p) in &snapshots {
-        let verdict = match *verdict {
-            "error" => format!("ERROR: {message}"),
-            "warn" => format!("warn: {message}"),
-            _ => "ok".to_owned(),
-        };
-        match p {
-            Some((p, age)) => {
-                let updated = p.dataset_updated.as_deref().unwrap_or("-");
-                writeln!(out, "  {name:<22} fetched {} ({age} days ago), data updated {updated}: {verdict}", p.fetched_at)?;
-            }
-            None => writeln!(out, "  {name:<22} {verdict}")?,
-        }
-    }
-    if pending.is_empty() {
-        writeln!(out, "Outputs: up to date.")?;
-    } else {
-        writeln!(out, "Outputs: out of date from {} (see `kooste plan`).", pending[0])?;
-    }
-    Ok(code)
-}
