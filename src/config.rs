@@ -23,25 +23,72 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The pipeline file is not valid TOML or misses a key.
-    #[error("pipeline {path} is not valid: {source}")]
+    /// The pipeline file is not valid TOML, misses a key or has a value of the wrong kind
+    /// (an unknown language, a negative count).
+    #[error("{}: {message}", at(path, *line))]
     Parse {
         /// The pipeline file.
         path: PathBuf,
+        /// The line the TOML reader pointed at.
+        line: Option<usize>,
         /// What the TOML reader said.
-        source: Box<toml::de::Error>,
+        message: String,
     },
     /// The member registry or qualification catalogue could not be read.
     #[error(transparent)]
     Registry(#[from] RegistryError),
     /// A value is out of its allowed range.
-    #[error("pipeline {path}: {message}")]
+    #[error("{}: {message}", at(path, *line))]
     Invalid {
         /// The pipeline file.
         path: PathBuf,
+        /// The line of the setting, when it is written in the file.
+        line: Option<usize>,
         /// What is wrong.
         message: String,
     },
+    /// A folder the run reads is not there (checked before anything runs or is fetched).
+    #[error("{what} {path} does not exist ({hint})")]
+    MissingFolder {
+        /// Which folder (`raw folder`, `survey folder`).
+        what: &'static str,
+        /// The folder.
+        path: PathBuf,
+        /// Where the path came from and what to do.
+        hint: String,
+    },
+}
+
+/// `file, line N` or `file`.
+fn at(path: &Path, line: Option<usize>) -> String {
+    match line {
+        Some(n) => format!("{}, line {n}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+/// The official disclosure threshold of Finnish education statistics: counts of 1–4 persons
+/// are not published. A lower `disclosure.threshold` needs `allow_below_official_threshold`.
+pub const OFFICIAL_THRESHOLD: u32 = 5;
+
+/// The 1-based line where `key` is set in the pipeline text, under the table `[section]`
+/// (`""` for the top level): for messages that name the line of a setting.
+pub fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(header) = t.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = header.trim().to_owned();
+            continue;
+        }
+        if current == section
+            && let Some(rest) = t.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// A public source, as written in the pipeline file.
@@ -99,11 +146,15 @@ pub struct DisclosureRule {
     /// in Vipunen's reports); 1 publishes them as they are. Shares are then computed from the
     /// rounded counts, so they give no exact count away.
     pub round_to: u32,
+    /// A `threshold` below the official 5 is refused unless this is `true`; the run then warns
+    /// and records it in the run record.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_below_official_threshold: bool,
 }
 
 impl Default for DisclosureRule {
     fn default() -> Self {
-        Self { threshold: 5, round_to: 1 }
+        Self { threshold: OFFICIAL_THRESHOLD, round_to: 1, allow_below_official_threshold: false }
     }
 }
 
@@ -264,6 +315,9 @@ pub struct Config {
     pub command: Vec<String>,
     /// The id of the run in progress (set by the engine), for what the report prints.
     pub run_id: String,
+    /// Settings accepted only because they were explicitly allowed (a threshold below the
+    /// official one): logged by every run and written into its record.
+    pub notices: Vec<String>,
 }
 
 impl Config {
@@ -272,45 +326,85 @@ impl Config {
         let text = std::fs::read_to_string(pipeline_path)
             .map_err(|source| ConfigError::Read { path: pipeline_path.to_owned(), source })?;
         let file: PipelineFile = toml::from_str(&text)
-            .map_err(|e| ConfigError::Parse { path: pipeline_path.to_owned(), source: Box::new(e) })?;
-        Self::from_file(pipeline_path, file, overrides)
+            .map_err(|e| ConfigError::Parse {
+                path: pipeline_path.to_owned(),
+                line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+                message: e.message().trim().to_owned(),
+            })?;
+        Self::build(pipeline_path, &text, file, overrides)
     }
 
     /// Validates an already parsed pipeline; relative paths in it are taken from the pipeline
     /// file's folder, overrides from the current directory.
-    pub fn from_file(pipeline_path: &Path, mut file: PipelineFile, o: Overrides) -> Result<Self, ConfigError> {
+    pub fn from_file(pipeline_path: &Path, file: PipelineFile, o: Overrides) -> Result<Self, ConfigError> {
+        Self::build(pipeline_path, "", file, o)
+    }
+
+    /// Validates the whole pipeline (every message names the file, and the line of the setting
+    /// when `text` has it), then loads the registry and catalogue, validated as a whole too.
+    fn build(pipeline_path: &Path, text: &str, mut file: PipelineFile, o: Overrides) -> Result<Self, ConfigError> {
         let base = pipeline_path.parent().unwrap_or(Path::new("."));
-        let invalid = |message: String| ConfigError::Invalid { path: pipeline_path.to_owned(), message };
+        let at = |key: &str| {
+            let (section, key) = key.rsplit_once('.').unwrap_or(("", key));
+            line_of(text, section, key)
+        };
+        let invalid_at = |key: &str, message: String| ConfigError::Invalid { path: pipeline_path.to_owned(), line: at(key), message };
+        let invalid = |message: String| ConfigError::Invalid { path: pipeline_path.to_owned(), line: None, message };
         if let Some(y) = o.year {
             file.year = y;
         }
         if !(2000..=2100).contains(&file.year) {
-            return Err(invalid(format!("year {} is outside 2000–2100", file.year)));
+            let m = format!("year {} is outside 2000–2100", file.year);
+            return Err(if o.year.is_some() { invalid(format!("--year: {m}")) } else { invalid_at("year", m) });
         }
         if file.first_year > file.year {
-            return Err(invalid(format!("first_year {} is after year {}", file.first_year, file.year)));
+            return Err(invalid_at("first_year", format!("first_year {} is after year {}", file.first_year, file.year)));
         }
         if file.languages.is_empty() {
-            return Err(invalid("languages is empty".into()));
+            return Err(invalid_at("languages", "languages is empty: name at least one of fi, sv, en".into()));
+        }
+        for (i, l) in file.languages.iter().enumerate() {
+            if file.languages[..i].contains(l) {
+                return Err(invalid_at("languages", format!("languages names {} twice", l.code())));
+            }
         }
         for (base, what) in [(&file.fetch.vipunen_url, "vipunen_url"), (&file.fetch.pxweb_url, "pxweb_url")] {
-            url::Url::parse(base).map_err(|e| invalid(format!("fetch.{what} '{base}': {e}")))?;
+            url::Url::parse(base).map_err(|e| invalid_at(&format!("fetch.{what}"), format!("fetch.{what} '{base}': {e}")))?;
         }
         for (name, spec) in &file.sources {
             if let SourceSpec::Vipunen { sort: None, .. } = spec {
-                return Err(invalid(format!(
+                return Err(invalid_at(&format!("sources.{name}.kind"), format!(
                     "sources.{name}: a Vipunen source needs a sort (paging without a stable order can skip or repeat rows)"
                 )));
             }
         }
         if file.fetch.page_size == 0 {
-            return Err(invalid("fetch.page_size must be at least 1".into()));
+            return Err(invalid_at("fetch.page_size", "fetch.page_size must be at least 1".into()));
         }
-        if file.disclosure.threshold < 1 {
-            return Err(invalid("disclosure.threshold must be at least 1".into()));
+        let d = &file.disclosure;
+        if d.threshold < 1 {
+            return Err(invalid_at("disclosure.threshold", "disclosure.threshold must be at least 1".into()));
         }
-        if !(1..=10).contains(&file.disclosure.round_to) {
-            return Err(invalid(format!("disclosure.round_to must be from 1 (no rounding) to 10, not {}", file.disclosure.round_to)));
+        let mut notices = Vec::new();
+        if d.threshold < OFFICIAL_THRESHOLD {
+            if !d.allow_below_official_threshold {
+                return Err(invalid_at("disclosure.threshold", format!(
+                    "disclosure.threshold = {} is below the official {OFFICIAL_THRESHOLD}: counts of {}–{} persons would be published; \
+                     set allow_below_official_threshold = true under [disclosure] if that is intended",
+                    d.threshold, d.threshold, OFFICIAL_THRESHOLD - 1
+                )));
+            }
+            notices.push(format!(
+                "disclosure.threshold = {} is below the official {OFFICIAL_THRESHOLD} (allowed by disclosure.allow_below_official_threshold)",
+                d.threshold
+            ));
+        }
+        if !(1..=10).contains(&d.round_to) {
+            return Err(invalid_at("disclosure.round_to", format!("disclosure.round_to must be from 1 (no rounding) to 10, not {}", d.round_to)));
+        }
+        let tol = file.reconciliation.tolerance;
+        if !(tol.is_finite() && tol >= 0.0) {
+            return Err(invalid_at("reconciliation.tolerance", format!("reconciliation.tolerance must be a share of 0 or more (0.1 = 10 %), not {tol}")));
         }
         let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
         let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));
@@ -320,7 +414,7 @@ impl Config {
         let catalogue = Catalogue::load(&reference_files[1])?;
         for q in &file.publish_qualifications {
             if catalogue.get(*q).is_none() {
-                return Err(invalid(format!("publish_qualifications: {q} is not in the catalogue")));
+                return Err(invalid_at("publish_qualifications", format!("publish_qualifications: {q} is not in the catalogue {}", reference_files[1].display())));
             }
         }
         Ok(Self {
@@ -337,6 +431,7 @@ impl Config {
             refresh: o.refresh,
             command: o.command,
             run_id: String::new(),
+            notices,
         })
     }
 

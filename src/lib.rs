@@ -60,6 +60,9 @@ pub enum Error {
     /// A lineage query that cannot be answered.
     #[error("{0}")]
     Lineage(String),
+    /// A command refuses to overwrite data without being told to (`--force`).
+    #[error("{0}")]
+    Refused(String),
     /// The survey folder of the year does not exist.
     #[error("survey folder {0} does not exist")]
     NoSurveys(std::path::PathBuf),

@@ -1,14 +1,25 @@
 //! The `kooste` command: parses the command line, builds a validated `Config`, calls the
-//! library and maps the outcome to an exit code (documented in the README):
-//! 0 success, 1 failure, 2 usage error, 3 completed with quarantined returns.
+//! library and maps the outcome to an exit code (documented in the README, defined in
+//! `kooste::engine::outcome`): 0 success, 1 failure, 2 usage or settings error, 3 completed
+//! with quarantined returns, 4 completed but stale, 5 completed with no return accepted.
+//!
+//! What it says goes to stderr once per line, as text or (`--log-format json`) as JSON, the
+//! summary and the error line included; what it prints on stdout is written at the end, and a
+//! closed pipe (`kooste status | head -1`) ends it quietly.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kooste::survey::{ReadContext, Severity};
+use kooste::engine::{EXIT_FAILED, EXIT_NO_RETURNS, EXIT_STALE};
 use kooste::{Config, Overrides, Request, Stage};
+
+mod cli;
+use cli::output::{Ui, emit, error_code, fields, message, report_run};
+use cli::status::status;
 
 /// kooste — the annual statistics pipeline of the Finnish Conservatory Association.
 #[derive(Parser)]
@@ -50,14 +61,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show the last runs and the age of each public snapshot (exit 1 when one is older than
-    /// fetch.error_age_days).
+    /// Show the last runs and the age of each public snapshot (exit 1 when one is missing,
+    /// damaged or older than fetch.error_age_days).
     Status {
         #[command(flatten)]
         pipeline: PipelineArgs,
         /// How many runs to list.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// JSON on stdout instead of text (for monitoring).
+        #[arg(long)]
+        json: bool,
     },
     /// Trace published figures back to the run, the stage outputs and the input files,
     /// sheets and cells they came from.
@@ -107,10 +121,14 @@ enum Command {
         #[arg(short, long)]
         output_file: PathBuf,
     },
-    /// Write the bundled synthetic sample (returns and snapshots) into the raw folder.
+    /// Write the bundled synthetic sample (returns and snapshots) into the raw folder; refuses
+    /// when it already holds returns or snapshots.
     Sample {
         #[command(flatten)]
         pipeline: PipelineArgs,
+        /// Write the sample even over the returns and snapshots already there.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -164,16 +182,47 @@ impl PipelineArgs {
     }
 }
 
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let json = {
+        let args: Vec<String> = std::env::args().collect();
+        args.iter().any(|a| a == "--log-format=json") || args.windows(2).any(|w| w[0] == "--log-format" && w[1] == "json")
+    };
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if json && e.use_stderr() => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("").trim_start_matches("error: ").to_owned();
+            let mut fields = serde_json::Map::new();
+            fields.insert("usage".into(), text.trim().into());
+            fields.insert("exit_code".into(), e.exit_code().into());
+            Ui { json }.say_with("ERROR", &first, fields);
+            return ExitCode::from(e.exit_code() as u8);
+        }
+        Err(e) => e.exit(),
+    };
+    let ui = Ui { json: cli.log_format == LogFormat::Json };
     init_logging(cli.log_format);
-    match run(cli) {
+    if ui.json {
+        std::panic::set_hook(Box::new(move |info| ui.say("ERROR", &format!("kooste stopped on a bug: {info}"))));
+    }
+    let mut out = String::new();
+    let result = run(cli, ui, &mut out);
+    let code = match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("kooste: error: {err:#}");
-            ExitCode::FAILURE
+            let code = error_code(&err);
+            let mut fields = serde_json::Map::new();
+            fields.insert("exit_code".into(), code.into());
+            ui.say_with("ERROR", &message(&err), fields);
+            code
         }
+    };
+    if let Err(e) = emit(&out) {
+        ui.say("ERROR", &format!("cannot write to stdout: {e}"));
+        return ExitCode::from(EXIT_FAILED as u8);
     }
+    ExitCode::from(code as u8)
 }
 
 /// Logs to stderr (`KOOSTE_LOG` filters them); on a terminal, progress bars for stages and
@@ -197,120 +246,62 @@ fn init_logging(format: LogFormat) {
         .init();
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, ui: Ui, out: &mut String) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run { pipeline, select, offline } => {
             let config = pipeline.config(offline)?;
             let summary = kooste::run(&config, select.request())?;
-            let ran: Vec<&str> = summary.ran.iter().map(|s| s.name()).collect();
-            if ran.is_empty() {
-                eprintln!("kooste: everything is up to date ({})", summary.output_dir.display());
-            } else {
-                eprintln!("kooste: ran {} → {}", ran.join(" → "), summary.output_dir.display());
-            }
-            if summary.ran.contains(&Stage::Ingest) || summary.exit_code != 0 {
-                eprintln!(
-                    "kooste: {} returns accepted, {} quarantined; {} errors, {} warnings (findings.csv)",
-                    summary.accepted,
-                    summary.quarantined.len(),
-                    summary.errors,
-                    summary.warnings
-                );
-            }
-            if summary.quarantined.is_empty() {
-                return Ok(ExitCode::from(summary.exit_code as u8));
-            }
-            let names: Vec<&str> = summary.quarantined.iter().map(|q| q.file.as_str()).collect();
-            eprintln!("kooste: quarantined: {}", names.join(", "));
-            for q in &summary.quarantined {
-                let first = q.first_error.as_deref().unwrap_or("");
-                eprintln!("  {} ({}): {} errors; first: {first}", q.file, q.member.as_deref().unwrap_or("member unknown"), q.errors);
-            }
-            eprintln!("kooste: each school's feedback workbook is in {}", summary.output_dir.join("feedback").display());
-            Ok(ExitCode::from(summary.exit_code as u8))
+            report_run(ui, &config, &summary);
+            Ok(summary.exit_code)
         }
         Command::Plan { pipeline, select, json } => {
             let config = pipeline.config(true)?;
+            kooste::engine::preflight(&config, select.request())?;
             let steps = kooste::engine::plan(&config, select.request());
             if json {
-                println!("{}", serde_json::to_string_pretty(&steps)?);
-                return Ok(ExitCode::SUCCESS);
+                writeln!(out, "{}", serde_json::to_string_pretty(&steps)?)?;
+                return Ok(0);
             }
-            if steps.iter().all(|s| s.action != "run") {
-                println!("Everything is up to date.");
+            if let Some(r) = steps.iter().find(|s| s.action == "refused") {
+                writeln!(out, "kooste run would refuse to start: {}", r.reasons.first().map(String::as_str).unwrap_or(""))?;
+            } else if steps.iter().all(|s| s.action != "run") {
+                writeln!(out, "Everything is up to date.")?;
             }
             for s in &steps {
                 let parts = s.partitions.filter(|_| s.action == "run").map(|(r, n)| format!(" ({r} of {n} returns to read)")).unwrap_or_default();
-                println!("{:<10} {}{parts}", s.stage.name(), s.action);
-                for r in &s.reasons {
-                    println!("           - {r}");
+                writeln!(out, "{:<10} {}{parts}", s.stage.name(), s.action)?;
+                for r in s.reasons.iter().filter(|_| s.action != "refused") {
+                    writeln!(out, "           - {r}")?;
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
-        Command::Status { pipeline, runs } => {
-            let config = pipeline.config(true)?;
-            let history = kooste::record::history(&config);
-            println!("Runs of {} (newest first):", config.year);
-            if history.is_empty() {
-                println!("  none yet");
-            }
-            for r in history.iter().take(runs) {
-                let ran: Vec<&str> =
-                    Stage::ALL.iter().map(|s| s.name()).filter(|s| r.actions.get(*s).is_some_and(|a| a.action == "ran")).collect();
-                let what = if ran.is_empty() { "nothing to do".to_owned() } else { format!("ran {}", ran.join(", ")) };
-                let err = r.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default();
-                println!("  {}  exit {}  {}{err}", r.started_at, r.exit_code, what);
-            }
-            println!("Public snapshots (warn after {} days, error after {}):", config.pipeline.fetch.warn_age_days, config.pipeline.fetch.error_age_days);
-            let mut worst = 0;
-            for (name, spec) in &config.pipeline.sources {
-                let path = config.raw.join(spec.snapshot_path());
-                match kooste::sources::Snapshot::load_provenance(&path) {
-                    Ok(p) => {
-                        let age = kooste::engine::state::age_days(&p.fetched_at).unwrap_or(i64::MAX);
-                        let verdict = if age > i64::from(config.pipeline.fetch.error_age_days) {
-                            worst = 2;
-                            "ERROR: too old, run `kooste fetch --refresh`"
-                        } else if age > i64::from(config.pipeline.fetch.warn_age_days) {
-                            worst = worst.max(1);
-                            "warn: getting old"
-                        } else {
-                            "ok"
-                        };
-                        let updated = p.dataset_updated.as_deref().unwrap_or("-");
-                        println!("  {name:<22} fetched {} ({age} days ago), data updated {updated}: {verdict}", p.fetched_at);
-                    }
-                    Err(_) => {
-                        worst = 2;
-                        println!("  {name:<22} ERROR: no snapshot at {} (run `kooste fetch`)", path.display());
-                    }
-                }
-            }
-            let steps = kooste::engine::plan(&config, Request::default());
-            let pending: Vec<&str> = steps.iter().filter(|s| s.action == "run").map(|s| s.stage.name()).collect();
-            if pending.is_empty() {
-                println!("Outputs: up to date.");
-            } else {
-                println!("Outputs: out of date from {} (see `kooste plan`).", pending[0]);
-            }
-            Ok(if worst == 2 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-        }
+        Command::Status { pipeline, runs, json } => status(&pipeline, runs, json, out),
         Command::Lineage { table, filters, pipeline } => {
             let config = pipeline.config(true)?;
             let filters: Vec<(String, String)> = filters
                 .iter()
                 .map(|f| f.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).ok_or_else(|| anyhow::anyhow!("filter '{f}' is not column=value")))
                 .collect::<anyhow::Result<_>>()?;
-            print!("{}", kooste::engine::lineage::explain(&config, &table, &filters)?);
-            Ok(ExitCode::SUCCESS)
+            out.push_str(&kooste::engine::lineage::explain(&config, &table, &filters)?);
+            Ok(0)
         }
         Command::Fetch { pipeline, refresh, offline } => {
             let mut config = pipeline.config(offline)?;
             config.refresh = refresh;
-            kooste::run(&config, Request { stage: Some(Stage::Fetch), from: None, force: true })?;
-            eprintln!("kooste: snapshots ready in {}", config.raw.join("public").display());
-            Ok(ExitCode::SUCCESS)
+            let summary = kooste::run(&config, Request { stage: Some(Stage::Fetch), from: None, force: true })?;
+            let dir = config.raw.join("public");
+            if summary.stale.is_empty() {
+                ui.say("INFO", &format!("snapshots ready in {}", dir.display()));
+            } else {
+                let m = format!(
+                    "snapshots in {}, but {} could not be refreshed (exit {EXIT_STALE}); the last good snapshots were kept",
+                    dir.display(),
+                    summary.stale.len()
+                );
+                ui.say_with("WARN", &m, fields(&[("exit_code", summary.exit_code.into()), ("stale", summary.stale.clone().into())]));
+            }
+            Ok(summary.exit_code)
         }
         Command::Validate { paths, pipeline, lang } => {
             let config = pipeline.config(true)?;
@@ -321,6 +312,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 } else {
                     files.push(p.clone());
                 }
+            }
+            if files.is_empty() {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                let m = format!(
+                    "no return to validate in {} (returns are .{} files)",
+                    names.join(", "),
+                    kooste::stages::ingest::EXTENSIONS.join(", .")
+                );
+                ui.say_with("ERROR", &m, fields(&[("exit_code", EXIT_NO_RETURNS.into())]));
+                return Ok(EXIT_NO_RETURNS);
             }
             let ctx = ReadContext {
                 registry: &config.registry,
@@ -334,34 +335,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let e = o.findings.iter().filter(|f| f.severity == Severity::Error).count();
                 errors += e;
                 let verdict = if o.accepted() { "OK" } else { "REJECTED" };
-                println!("{}: {verdict} ({e} errors, {} warnings)", o.file, o.findings.len() - e);
+                writeln!(out, "{}: {verdict} ({e} errors, {} warnings)", o.file, o.findings.len() - e)?;
                 for f in &o.findings {
                     let place = [f.sheet.as_deref(), f.cell.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("!");
-                    println!("  {:<7} {:<24} {:<12} {}", format!("{:?}", f.severity).to_lowercase(), f.rule.code(), place, f.message(lang));
+                    writeln!(out, "  {:<7} {:<24} {:<12} {}", format!("{:?}", f.severity).to_lowercase(), f.rule.code(), place, f.message(lang))?;
                 }
             }
-            Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if errors == 0 { 0 } else { EXIT_FAILED })
         }
         Command::Template { pipeline, member, lang, output_file } => {
             let config = pipeline.config(true)?;
             let spec = kooste::survey::template::template_for(&config, config.year, member.as_deref(), lang)?;
             let bytes = kooste::survey::template::write(&spec).context("writing the template")?;
             kooste::files::write_bytes(&output_file, &bytes)?;
-            eprintln!(
-                "kooste: wrote the {} template for {} ({}) to {}",
+            let m = format!(
+                "wrote the {} template for {} ({}) to {}",
                 config.year,
                 spec.school.as_deref().unwrap_or("any member"),
                 spec.lang.code(),
                 output_file.display()
             );
-            Ok(ExitCode::SUCCESS)
+            ui.say("INFO", &m);
+            Ok(0)
         }
-        Command::Sample { pipeline } => {
+        Command::Sample { pipeline, force } => {
             let config = pipeline.config(true)?;
             let raw = config.raw.clone();
+            kooste::sample::check_empty(&config, &raw, force)?;
             let written = kooste::sample::write_sample(&config, &raw).with_context(|| format!("writing the sample into {}", raw.display()))?;
-            eprintln!("kooste: wrote {} sample files into {}", written.len(), raw.display());
-            Ok(ExitCode::SUCCESS)
+            ui.say("INFO", &format!("wrote {} sample files into {}", written.len(), raw.display()));
+            Ok(0)
         }
     }
 }
+

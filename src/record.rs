@@ -101,12 +101,20 @@ pub struct RunRecord {
     /// This record's file under `runs/`.
     #[serde(default)]
     pub record: String,
-    /// The exit code the run ended with (0, 1 failed, 3 quarantined returns).
+    /// The exit code the run ended with (0, 1 failed, 3 quarantined returns, 4 stale, 5 no
+    /// return accepted: see [`crate::engine::outcome`]).
     #[serde(default)]
     pub exit_code: i32,
     /// The error that stopped it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why what it published is stale (a source not refreshed, a snapshot past its warning age).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<String>,
+    /// Settings accepted only because they were explicitly allowed (a disclosure threshold
+    /// below the official one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// What the run did with each stage.
     #[serde(default)]
     pub actions: BTreeMap<String, Action>,
@@ -157,6 +165,8 @@ pub struct Ending {
     pub exit_code: i32,
     /// The error, when it failed.
     pub error: Option<String>,
+    /// Why the published figures are stale.
+    pub stale: Vec<String>,
 }
 
 /// Writes the run's record to `runs/<id>.json` and `run.json`, atomically.
@@ -180,6 +190,8 @@ pub fn write(
         record: record_rel.clone(),
         exit_code: ending.exit_code,
         error: ending.error,
+        stale: ending.stale,
+        notices: config.notices.clone(),
         actions,
         started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         finished_at: now(),

@@ -32,6 +32,43 @@ pub enum RegistryError {
         /// What is wrong.
         message: String,
     },
+    /// Two rows that cannot both hold (a Y-tunnus standing for two members in one year, a
+    /// member listed twice for one year): its figures would be counted twice.
+    #[error("{path}, lines {first} and {second}: {message}")]
+    Conflict {
+        /// The file.
+        path: PathBuf,
+        /// The earlier line.
+        first: u64,
+        /// The later line.
+        second: u64,
+        /// What the two lines say that cannot both be true.
+        message: String,
+    },
+    /// The registry has no member.
+    #[error("{path} lists no member (a header only): every return would be quarantined")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// The years a period covers, as text (`2020–`, `–2019`, `all years`).
+fn years(p: &ProviderPeriod) -> String {
+    match (p.valid_from, p.valid_to) {
+        (None, None) => "all years".into(),
+        (Some(f), None) => format!("{f}–"),
+        (None, Some(t)) => format!("–{t}"),
+        (Some(f), Some(t)) if f == t => f.to_string(),
+        (Some(f), Some(t)) => format!("{f}–{t}"),
+    }
+}
+
+/// Whether two periods share a year.
+fn overlap(a: &ProviderPeriod, b: &ProviderPeriod) -> bool {
+    let (a0, a1) = (a.valid_from.unwrap_or(i32::MIN), a.valid_to.unwrap_or(i32::MAX));
+    let (b0, b1) = (b.valid_from.unwrap_or(i32::MIN), b.valid_to.unwrap_or(i32::MAX));
+    a0 <= b1 && b0 <= a1
 }
 
 /// One period during which a provider id stood for a member school.
@@ -105,6 +142,8 @@ impl Registry {
         let csv_err = |source| RegistryError::Csv { path: path.to_owned(), source };
         let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).map_err(csv_err)?;
         let mut members: Vec<Member> = Vec::new();
+        // Every period with its line and member, to check the registry as a whole.
+        let mut seen: Vec<(u64, String, String, ProviderPeriod)> = Vec::new();
         for (i, row) in rdr.deserialize::<MemberRow>().enumerate() {
             let line = i as u64 + 2;
             let row_err = |message: String| RegistryError::Row { path: path.to_owned(), line, message };
@@ -121,10 +160,49 @@ impl Registry {
                 valid_from: row.valid_from,
                 valid_to: row.valid_to,
             };
+            if row.member_id.is_empty() {
+                return Err(row_err("member_id is empty".into()));
+            }
+            if let (Some(f), Some(t)) = (period.valid_from, period.valid_to)
+                && f > t
+            {
+                return Err(row_err(format!("valid_from {f} is after valid_to {t}")));
+            }
+            for (first, id, name, p) in &seen {
+                let conflict = |message: String| RegistryError::Conflict { path: path.to_owned(), first: *first, second: line, message };
+                if *id == row.member_id && *name != row.name_fi {
+                    return Err(conflict(format!("member id {id} is given to two schools, {name} and {}", row.name_fi)));
+                }
+                if !overlap(p, &period) {
+                    continue;
+                }
+                if p.ytunnus == period.ytunnus && *id != row.member_id {
+                    return Err(conflict(format!(
+                        "Y-tunnus {} stands for two members in overlapping years, {id} ({}) and {} ({}): their figures would be counted twice",
+                        period.ytunnus,
+                        years(p),
+                        row.member_id,
+                        years(&period)
+                    )));
+                }
+                if *id == row.member_id {
+                    return Err(conflict(format!(
+                        "member {id} is listed twice for overlapping years ({} with {}, {} with {}): its figures would be counted twice",
+                        years(p),
+                        p.ytunnus,
+                        years(&period),
+                        period.ytunnus
+                    )));
+                }
+            }
+            seen.push((line, row.member_id.clone(), row.name_fi.clone(), period.clone()));
             match members.iter_mut().find(|m| m.id == row.member_id) {
                 Some(m) => m.periods.push(period),
                 None => members.push(Member { id: row.member_id, name: row.name_fi, lang, periods: vec![period] }),
             }
+        }
+        if members.is_empty() {
+            return Err(RegistryError::Empty { path: path.to_owned() });
         }
         Ok(Self::from_members(members))
     }

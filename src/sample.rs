@@ -290,8 +290,59 @@ While this file exists, every chart and report made from this folder says that t
 synthetic. Delete it when `raw/` holds real returns and real snapshots.
 ";
 
+/// The returns and snapshots already in `raw` (any year's surveys folder, `public/`), which
+/// the sample must not be written over unless asked to.
+pub fn occupied(raw: &Path) -> Vec<std::path::PathBuf> {
+    let list = |d: &Path| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(d).map(|e| e.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        v.sort();
+        v
+    };
+    let mut out = Vec::new();
+    let surveys = raw.join("surveys");
+    for year in list(&surveys).into_iter().filter(|p| p.is_dir()) {
+        out.extend(crate::stages::ingest::return_files(&year).unwrap_or_default());
+    }
+    for service in list(&raw.join("public")).into_iter().filter(|p| p.is_dir()) {
+        out.extend(list(&service).into_iter().filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json")));
+    }
+    out
+}
+
+/// Refuses to write the sample over returns or snapshots already in `raw` (unless `force`),
+/// saying what it would overwrite.
+pub fn check_empty(config: &Config, raw: &Path, force: bool) -> Result<()> {
+    let found = occupied(raw);
+    if force || found.is_empty() {
+        return Ok(());
+    }
+    let survey_dir = raw.join(config.pipeline.surveys.replace("{year}", &config.year.to_string()));
+    let mut targets: Vec<std::path::PathBuf> =
+        config.registry.members().iter().filter(|m| m.ytunnus_in(config.year).is_some()).map(|m| survey_dir.join(format!("{}.xlsx", m.id))).collect();
+    for spec in config.pipeline.sources.values() {
+        let p = raw.join(spec.snapshot_path());
+        targets.push(Snapshot::sidecar_path(&p));
+        targets.push(p);
+    }
+    let overwritten: Vec<String> = found.iter().filter(|p| targets.contains(p)).map(|p| p.display().to_string()).collect();
+    let (returns, snapshots) = found.iter().partition::<Vec<_>, _>(|p| p.starts_with(raw.join("surveys")));
+    let shown = if overwritten.is_empty() { String::new() } else {
+        let more = if overwritten.len() > 3 { format!(" and {} more", overwritten.len() - 3) } else { String::new() };
+        format!("; it would overwrite {}{more}", overwritten[..overwritten.len().min(3)].join(", "))
+    };
+    Err(Error::Refused(format!(
+        "{} already holds {} returns and {} snapshot files{shown}, and mark the folder synthetic ({}): \
+         nothing was written; add --force to write the sample anyway, or give another --raw",
+        raw.display(),
+        returns.len(),
+        snapshots.len(),
+        raw.join("SYNTHETIC.md").display()
+    )))
+}
+
 /// Writes the whole sample into `raw` (creating it), using the pipeline's registry and
-/// sources. Existing files of the same names are replaced atomically.
+/// sources. Existing files of the same names are replaced atomically: call [`check_empty`]
+/// first.
 pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut rng = Rng::new(2025);
     let mut written = Vec::new();

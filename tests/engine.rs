@@ -141,12 +141,15 @@ fn plan_says_exactly_why() {
     w.kooste_expect(&["run"], 0);
     let toml = w.join("pipelines/annual.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text.replace("threshold = 5\n", "threshold = 3\n")).unwrap();
+    std::fs::write(&toml, text.replace("threshold = 5\n", "threshold = 3\nallow_below_official_threshold = true\n")).unwrap();
     let p = plan(&w);
     for s in ["fetch", "ingest", "transform"] {
         assert_eq!(step(&p, s)["action"], "up to date", "{s}: {p:?}");
     }
-    assert_eq!(step(&p, "disclose")["reasons"], serde_json::json!(["disclosure.threshold changed 5 → 3"]));
+    assert_eq!(
+        step(&p, "disclose")["reasons"],
+        serde_json::json!(["disclosure.threshold changed 5 → 3", "disclosure.allow_below_official_threshold added (true)"])
+    );
     assert_eq!(step(&p, "report")["reasons"], serde_json::json!(["disclosure.threshold changed 5 → 3"]));
     // A removed output, and plan itself changes nothing.
     std::fs::remove_file(w.join("output/2025/tables/enrolment.csv")).unwrap();

@@ -358,6 +358,9 @@ fn member_identification_findings() {
     };
     let o = check(details(Lang::Fi, "Oulun konservatorio", "0187690-2", n(2025.)), vec![at("bad_ytunnus", "Tiedot", "B2")]);
     assert!(o.survey.is_none());
+    // In one language: the expected id, not an English explanation.
+    assert_eq!(o.findings[0].message(Lang::Fi), "Y-tunnus '0187690-2' ei ole kelvollinen: odotettiin muotoa 0187690-1.");
+    assert_eq!(o.findings[0].message(Lang::Sv), "FO-numret '0187690-2' är inte giltigt: formen 0187690-1 väntades.");
     check(details(Lang::Fi, "Oulun konservatorio", "1234567-1", n(2025.)), vec![at("unknown_member", "Tiedot", "B2")]);
     check(details(Lang::Fi, "Oulun konservatorio", "0187690-1", n(2024.)), vec![at("wrong_year", "Tiedot", "B3")]);
     let o = check(details(Lang::Fi, "Oulun musiikkiopisto", "0187690-1", n(2025.)), vec![at("name_mismatch", "Tiedot", "B1")]);

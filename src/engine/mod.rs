@@ -17,6 +17,7 @@
 
 pub mod lineage;
 pub mod lock;
+pub mod outcome;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -30,8 +31,7 @@ use crate::record::{self, Action, Ending, Quarantined};
 use crate::stages::{Stage, StageReport, run_stage};
 use crate::{Error, Result};
 
-/// Exit code: completed, returns quarantined.
-pub const EXIT_QUARANTINED: i32 = 3;
+pub use outcome::{EXIT_FAILED, EXIT_NO_RETURNS, EXIT_OK, EXIT_QUARANTINED, EXIT_STALE, EXIT_USAGE, preflight};
 
 /// Which stages to run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,8 +79,12 @@ pub struct RunSummary {
     pub output_dir: PathBuf,
     /// The run record written.
     pub record: PathBuf,
-    /// The exit code: 0, or 3 with quarantined returns.
+    /// The exit code ([`outcome`]): 0, 3 quarantined returns, 4 stale, 5 no return accepted.
     pub exit_code: i32,
+    /// Why the published figures are stale (a source not refreshed, an old snapshot).
+    pub stale: Vec<String>,
+    /// Files removed from the output folder because the configuration no longer publishes them.
+    pub removed: Vec<String>,
 }
 
 /// A stage that is out of date before a `--stage`/`--from` run.
@@ -100,6 +104,7 @@ pub struct StaleUpstream {
 
 /// Runs the pipeline as requested.
 pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
+    preflight(config, req)?;
     let _lock = lock::Lock::acquire(&config.year_dir(), &config.command)?;
     let started = chrono::Utc::now();
     let mut config = config.clone();
@@ -110,16 +115,12 @@ pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
     if swept > 0 {
         tracing::warn!(files = swept, "Removed temporary files an interrupted run left behind.");
     }
+    for n in &config.notices {
+        tracing::warn!("{n}");
+    }
     let selected = req.selected();
-    if !req.force
-        && let Some(first) = selected.first()
-    {
-        for up in Stage::ALL.into_iter().filter(|s| s < first) {
-            let v = state::check(config, up);
-            if !v.fresh {
-                return Err(Error::Stale(StaleUpstream { stage: *first, upstream: up, reason: v.reasons[0].clone() }));
-            }
-        }
+    if let Some(refusal) = refusal(config, req) {
+        return Err(Error::Stale(refusal));
     }
     let mut reports: BTreeMap<String, StageReport> = BTreeMap::new();
     let mut actions: BTreeMap<String, Action> = BTreeMap::new();
@@ -161,7 +162,12 @@ pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
         match reference.and_then(|reference| {
             let mut report = run_stage(config, stage)?;
             report.inputs.extend(reference);
+            let removed = outcome::prune(config, stage, &report)?;
+            if !removed.is_empty() {
+                report.details.insert("removed".into(), serde_json::json!(removed));
+            }
             state::save(config, stage, &report)?;
+            summary.removed.extend(removed);
             Ok(report)
         }) {
             Ok(report) => {
@@ -174,7 +180,8 @@ pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
                 let ms = t0.elapsed().as_millis() as u64;
                 actions.insert(stage.name().into(), Action { action: "failed".into(), reasons: vec![e.to_string()], duration_ms: ms });
                 // The record of a failed run is written too; its own failure would hide the cause.
-                let _ = record::write(config, started, reports, actions, Ending { exit_code: 1, error: Some(e.to_string()) });
+                let ending = Ending { exit_code: EXIT_FAILED, error: Some(e.to_string()), stale: vec![] };
+                let _ = record::write(config, started, reports, actions, ending);
                 return Err(e);
             }
         }
@@ -184,8 +191,14 @@ pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
         .and_then(|r| r.details.get("returns"))
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default();
-    summary.exit_code = if returns.quarantined.is_empty() { 0 } else { EXIT_QUARANTINED };
-    let record = record::write(config, started, reports, actions, Ending { exit_code: summary.exit_code, error: None })?;
+    let fetched = reports.get(Stage::Fetch.name()).filter(|_| summary.ran.contains(&Stage::Fetch));
+    summary.stale = outcome::staleness(config, req, fetched);
+    for s in &summary.stale {
+        tracing::warn!("{s}");
+    }
+    summary.exit_code = outcome::exit_code(req, returns.accepted, returns.quarantined.len(), &summary.stale);
+    let ending = Ending { exit_code: summary.exit_code, error: None, stale: summary.stale.clone() };
+    let record = record::write(config, started, reports, actions, ending)?;
     summary.record = config.year_dir().join(&record.record);
     summary.accepted = returns.accepted;
     summary.quarantined = returns.quarantined;
@@ -194,12 +207,26 @@ pub fn run(config: &Config, req: Request) -> Result<RunSummary> {
     Ok(summary)
 }
 
+/// Why a `--stage`/`--from` run (without `--force`) refuses to start: a stage before the
+/// first one selected is out of date.
+pub fn refusal(config: &Config, req: Request) -> Option<StaleUpstream> {
+    if req.force {
+        return None;
+    }
+    let first = *req.selected().first()?;
+    Stage::ALL.into_iter().filter(|s| *s < first).find_map(|up| {
+        let v = state::check(config, up);
+        (!v.fresh).then(|| StaleUpstream { stage: first, upstream: up, reason: v.reasons[0].clone() })
+    })
+}
+
 /// What a run would do with one stage.
 #[derive(Clone, Debug, Serialize)]
 pub struct Step {
     /// The stage.
     pub stage: Stage,
-    /// `run`, `up to date`, `check after upstream` or `not selected`.
+    /// `run`, `up to date`, `check after upstream`, `not selected`, or `refused` (the run
+    /// would stop before it: a stage before it is out of date).
     pub action: &'static str,
     /// Why.
     pub reasons: Vec<String>,
@@ -212,6 +239,7 @@ pub struct Step {
 pub fn plan(config: &Config, req: Request) -> Vec<Step> {
     let selected = req.selected();
     let mut steps = Vec::new();
+    let refused = refusal(config, req);
     let mut upstream_runs: Option<Stage> = None;
     for stage in Stage::ALL {
         if !selected.contains(&stage) {
@@ -220,7 +248,9 @@ pub fn plan(config: &Config, req: Request) -> Vec<Step> {
             continue;
         }
         let v = state::check(config, stage);
-        let step = if req.forced(stage) {
+        let step = if let Some(r) = &refused {
+            Step { stage, action: "refused", reasons: vec![r.to_string()], partitions: None }
+        } else if req.forced(stage) {
             Step { stage, action: "run", reasons: vec!["asked for".into()], partitions: v.partitions }
         } else if !v.fresh {
             Step { stage, action: "run", reasons: v.reasons, partitions: v.partitions }

@@ -137,9 +137,9 @@ impl Rule {
                 "{expected} is missing from the Details sheet.",
             ),
             Rule::BadYtunnus => (
-                "Y-tunnus {value} ei ole kelvollinen ({expected}).",
-                "FO-numret {value} är inte giltigt ({expected}).",
-                "Business ID {value} is not valid ({expected}).",
+                "Y-tunnus {value} ei ole kelvollinen: odotettiin muotoa {expected}.",
+                "FO-numret {value} är inte giltigt: formen {expected} väntades.",
+                "Business ID {value} is not valid: expected {expected}.",
             ),
             Rule::UnknownMember => (
                 "Y-tunnus {value} ei kuulu yhdellekään jäsenelle vuonna {expected}.",

@@ -183,7 +183,14 @@ impl ReturnReader<'_> {
         let ytunnus = match Ytunnus::parse(&text) {
             Ok(y) => y,
             Err(e) => {
-                self.finding(Rule::BadYtunnus, sheet, a1(r, c), Some(text), Some(e.to_string()));
+                // What was expected, in no language: the form, or the id with its right check digit.
+                let expected = match e {
+                    crate::domain::YtunnusError::CheckDigit { expected } => {
+                        format!("{:0>7}-{expected}", text.trim().split('-').next().unwrap_or(""))
+                    }
+                    _ => "NNNNNNN-C".to_owned(),
+                };
+                self.finding(Rule::BadYtunnus, sheet, a1(r, c), Some(text), Some(expected));
                 return None;
             }
         };
