@@ -199,6 +199,9 @@ pub struct PipelineFile {
     pub fetch: FetchSettings,
     /// Public sources by name.
     pub sources: BTreeMap<String, SourceSpec>,
+    /// The survey round: deadline, corrected returns.
+    #[serde(default)]
+    pub collection: crate::collection::CollectionSettings,
 }
 
 /// Command-line choices that override or complement the pipeline file.
@@ -312,6 +315,7 @@ impl Config {
         if !(1..=10).contains(&file.disclosure.round_to) {
             return Err(invalid(format!("disclosure.round_to must be from 1 (no rounding) to 10, not {}", file.disclosure.round_to)));
         }
+        file.collection.validate().map_err(invalid)?;
         let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
         let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));
         let survey_dir = raw.join(file.surveys.replace("{year}", &file.year.to_string()));

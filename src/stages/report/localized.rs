@@ -129,6 +129,8 @@ pub struct Localized<'a> {
     pub primary: String,
     /// The Vipunen dataset's date, for the source lines.
     pub vipunen_date: String,
+    /// Whom the survey figures cover: the workbook's notes sheet.
+    pub coverage: Option<&'a crate::collection::Coverage>,
 }
 
 impl Localized<'_> {
@@ -258,6 +260,9 @@ impl Localized<'_> {
                 sheet.write_string_with_format(r, 0, &line, &note).map_err(xerr)?;
                 r += 1;
             }
+        }
+        if let Some(c) = self.coverage {
+            crate::collection::publish::notes_sheet(&mut book, self.config, c, lang).map_err(xerr)?;
         }
         let bytes = book.save_to_buffer().map_err(xerr)?;
         files::write_bytes(path, &bytes)?;
