@@ -121,7 +121,15 @@ pub fn message(round: &Round, m: &MemberRound) -> Option<String> {
         list(&mut out, &warnings, lang);
         out.push('\n');
     }
-    if m.state != State::Missing {
+    // A workbook that could not be read has no cells to mark: its feedback lists what to fix.
+    let cells = m.findings.iter().any(|f| f.cell.is_some());
+    if m.state != State::Missing && !cells {
+        let _ = writeln!(out, "{}\n", match lang {
+            Lang::Fi => format!("Liitteenä on palautetyökirja {}, jossa korjattavat asiat on lueteltu. Lähettäkää korjattu vastaus {due}.", feedback.join(", ")),
+            Lang::Sv => format!("Bifogad finns återkopplingsarbetsboken {}, som listar det som behöver rättas. Skicka det rättade svaret {due}.", feedback.join(", ")),
+            Lang::En => format!("Attached is the feedback workbook {}, which lists what to correct. Please send the corrected return {due}.", feedback.join(", ")),
+        });
+    } else if m.state != State::Missing {
         let _ = writeln!(out, "{}\n", match lang {
             Lang::Fi => format!("Liitteenä on palautetyökirja {}: jokainen korjattava solu on siinä merkitty punaisella ja varustettu selityksellä. Lähettäkää korjattu vastaus {due}.", feedback.join(", ")),
             Lang::Sv => format!("Bifogad finns återkopplingsarbetsboken {}: varje cell som behöver rättas är markerad med rött och har en förklaring. Skicka det rättade svaret {due}.", feedback.join(", ")),
