@@ -110,6 +110,11 @@ fn two_returns_missing_and_one_corrupted_are_named_everywhere_and_the_figures_sa
             );
             assert!(!texts.iter().any(|t| t.contains(["Kaikki jäsenet", "Alla medlemmar", "All members"][["fi", "sv", "en"].iter().position(|l| *l == lang).unwrap()])), "{lang} {chart}");
         }
+        // The survey's tables name the association as whom it covers.
+        for table in ["placement", "placement_by_member"] {
+            let csv = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/{table}.csv"))).unwrap();
+            assert!(csv.contains(label), "{lang} {table}");
+        }
         let section = coverage_section(&w, lang);
         assert!(section.contains("13/16") && section.contains(label), "{lang}: {section}");
         assert!(section.contains(missing), "{lang}: {section}");
