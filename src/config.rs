@@ -250,6 +250,9 @@ pub struct PipelineFile {
     pub fetch: FetchSettings,
     /// Public sources by name.
     pub sources: BTreeMap<String, SourceSpec>,
+    /// The survey round: deadline, corrected returns.
+    #[serde(default)]
+    pub collection: crate::collection::CollectionSettings,
 }
 
 /// Command-line choices that override or complement the pipeline file.
@@ -406,6 +409,7 @@ impl Config {
         if !(tol.is_finite() && tol >= 0.0) {
             return Err(invalid_at("reconciliation.tolerance", format!("reconciliation.tolerance must be a share of 0 or more (0.1 = 10 %), not {tol}")));
         }
+        file.collection.validate().map_err(invalid)?;
         let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
         let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));
         let survey_dir = raw.join(file.surveys.replace("{year}", &file.year.to_string()));

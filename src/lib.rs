@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod charts;
+pub mod collection;
 pub mod config;
 pub mod disclosure;
 pub mod domain;
@@ -82,6 +83,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A survey round's template or reminder could not be made.
+    #[error("{0}")]
+    Collection(String),
     /// A workbook could not be written.
     #[error("{path}: {source}")]
     Xlsx {

@@ -107,17 +107,34 @@ enum Command {
         #[arg(long, default_value = "fi")]
         lang: kooste::domain::Lang,
     },
+    /// The survey round: one line per member of the year (accepted, accepted with warnings,
+    /// quarantined, duplicate, missing). Exit 0 when every member is accepted, 3 otherwise.
+    Collection {
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Write a reminder (<member>.md, in the member's language) for every member whose
+        /// return is missing, quarantined or sent twice into this folder.
+        #[arg(long, value_name = "DIR")]
+        reminders: Option<PathBuf>,
+    },
     /// Write the blank survey return for a year, for one member or for anyone.
     Template {
         #[command(flatten)]
         pipeline: PipelineArgs,
         /// Fill in this member's details and last year's Vipunen graduates (a member id).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "all")]
         member: Option<String>,
+        /// Every member's pre-filled template, in its language, into the folder -o
+        /// (`<member>-<year>.xlsx`).
+        #[arg(long)]
+        all: bool,
         /// Language of the template (default: the member's, else fi).
         #[arg(long)]
         lang: Option<kooste::domain::Lang>,
-        /// Where to write the workbook (.xlsx).
+        /// Where to write the workbook (.xlsx); with --all, the folder.
         #[arg(short, long)]
         output_file: PathBuf,
     },
@@ -343,7 +360,30 @@ fn run(cli: Cli, ui: Ui, out: &mut String) -> anyhow::Result<i32> {
             }
             Ok(if errors == 0 { 0 } else { EXIT_FAILED })
         }
-        Command::Template { pipeline, member, lang, output_file } => {
+        Command::Collection { pipeline, json, reminders } => {
+            let config = pipeline.config(true)?;
+            let round = kooste::collection::current(&config)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&round)?)?;
+            } else {
+                write!(out, "{}", round.text())?;
+            }
+            if let Some(dir) = reminders {
+                let written = kooste::collection::reminders::write(&config, &round, &dir)?;
+                ui.say("INFO", &format!("wrote {} reminders into {}", written.len(), dir.display()));
+                for (path, attach) in &written {
+                    ui.say("INFO", &format!("  {} (attach {})", path.display(), attach.join(", ")));
+                }
+            }
+            Ok(round.exit_code())
+        }
+        Command::Template { pipeline, all: true, lang, output_file, .. } => {
+            let config = pipeline.config(true)?;
+            let written = kooste::collection::write_templates(&config, lang, &output_file)?;
+            ui.say("INFO", &format!("wrote {} templates for {} into {}", written.len(), config.year, output_file.display()));
+            Ok(0)
+        }
+        Command::Template { pipeline, member, lang, output_file, .. } => {
             let config = pipeline.config(true)?;
             let spec = kooste::survey::template::template_for(&config, config.year, member.as_deref(), lang)?;
             let bytes = kooste::survey::template::write(&spec).context("writing the template")?;

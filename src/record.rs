@@ -66,6 +66,10 @@ pub struct ReturnsSummary {
     pub errors: usize,
     /// Warning findings in all returns.
     pub warnings: usize,
+    /// Whom the published figures cover: members included, missing, quarantined, and the
+    /// files replaced by newer ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::collection::Coverage>,
 }
 
 /// The pipeline that ran.

@@ -167,7 +167,7 @@ fn the_html_report_opens_in_headless_chromium() {
         let dom = String::from_utf8_lossy(&dom.stdout);
         assert_eq!(dom.matches("<svg").count(), 8, "{lang}: every chart inline (the social-media card is a file only)");
         assert_eq!(dom.matches("<desc").count(), 8);
-        assert_eq!(dom.matches("<table>").count(), 8, "{lang}: a data table beside each chart");
+        assert_eq!(dom.matches("<table>").count(), 9, "{lang}: a data table beside each chart, and the members' table of whom the figures cover");
         std::fs::copy(&shot, std::env::temp_dir().join(format!("kooste-report-{lang}.png"))).unwrap();
     }
 }

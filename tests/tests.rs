@@ -1,5 +1,6 @@
 //! kooste's integration tests: one binary (every polars test binary links hundreds of MB).
 //!
+//! - `collection`: the survey round, reminders, corrected returns, coverage in publications.
 //! - `charts`: every figure in a chart equals the figure in its table, read back from the SVG.
 //! - `engine`: up-to-date checks, partitions, plan, kills, the lock, lineage, JSON logs.
 //! - `guards`: settings refused before anything runs, exit codes, messages, the output folder.
@@ -12,6 +13,7 @@ mod books;
 mod util;
 
 mod charts;
+mod collection;
 mod engine;
 mod fetch;
 mod guards;

@@ -75,7 +75,7 @@ pub enum Key {
     ChangeFrom,
     /// Title of the placement-by-orientation chart.
     OrientationTitle,
-    /// Its subtitle: `{gy}`, `{year}`, `{n}`.
+    /// Its subtitle: `{who}` (whom the figures cover), `{gy}`, `{year}`, `{n}`.
     OrientationSubtitle,
     /// Title of the students-by-field chart.
     FieldTitle,
@@ -227,9 +227,9 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         Key::ChangeFrom => ("vuodesta {year}", "från {year}", "from {year}"),
         Key::OrientationTitle => ("Sijoittuminen suuntautumisittain", "Placering per inriktning", "Where graduates go, by orientation"),
         Key::OrientationSubtitle => (
-            "Kaikki jäsenet: vuonna {gy} valmistuneiden tilanne vuonna {year}, osuus valmistuneista (n = {n})",
-            "Alla medlemmar: situationen år {year} för dem som utexaminerades år {gy}, andel av utexaminerade (n = {n})",
-            "All members: status in {year} of those who graduated in {gy}, share of graduates (n = {n})",
+            "{who}: vuonna {gy} valmistuneiden tilanne vuonna {year}, osuus valmistuneista (n = {n})",
+            "{who}: situationen år {year} för dem som utexaminerades år {gy}, andel av utexaminerade (n = {n})",
+            "{who}: status in {year} of those who graduated in {gy}, share of graduates (n = {n})",
         ),
         Key::FieldTitle => ("Opiskelijat aloittain", "Studerande per område", "Students by field"),
         Key::FieldSubtitle => (

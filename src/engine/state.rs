@@ -143,7 +143,7 @@ pub fn params(config: &Config, stage: Stage) -> BTreeMap<String, String> {
     flatten("", &serde_json::to_value(&config.pipeline).unwrap_or_default(), &mut all);
     let keys: &[&str] = match stage {
         Stage::Fetch => &["first_year", "sources.", "fetch.vipunen_url", "fetch.pxweb_url", "fetch.page_size"],
-        Stage::Ingest => &["year", "publish_qualifications"],
+        Stage::Ingest => &["year", "publish_qualifications", "collection.replaces."],
         Stage::Transform => &["year", "first_year", "publish_qualifications", "reconciliation."],
         Stage::Disclose => &["year", "disclosure.", "publish_qualifications", "sources."],
         Stage::Report => &["year", "languages", "disclosure.threshold", "sources."],

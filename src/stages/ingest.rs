@@ -149,16 +149,12 @@ fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, ca
     (out, read)
 }
 
-/// Writes one feedback workbook per return into `dir`, named after the member (or the file
-/// when the member is unknown), in the member's language; skips a workbook whose content would
-/// be the same as the one written last time; removes feedback of files that are no longer
-/// there. Returns the paths of all feedback workbooks.
-fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut [(ReadOutcome, Option<Vec<u8>>, Partition)]) -> Result<Vec<PathBuf>> {
+/// The feedback workbook of each return, in `dir`: named after the member (or
+/// `unknown--<file>` when the member is unknown); two returns of one member each get theirs.
+fn feedback_paths<'a>(config: &Config, dir: &Path, outcomes: impl Iterator<Item = &'a ReadOutcome>) -> Vec<PathBuf> {
     let mut written: Vec<PathBuf> = Vec::new();
     let mut taken: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    // (index, path, what it says) of the workbooks to write.
-    let mut jobs: Vec<(usize, PathBuf, (String, String))> = Vec::new();
-    for (i, (o, _, part)) in outcomes.iter().enumerate() {
+    for o in outcomes {
         let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
         let stem = Path::new(&o.file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         // A return whose member is unknown never takes a member's name.
@@ -171,7 +167,55 @@ fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut
             path = dir.join(format!("{base}--{stem}-{n}.xlsx"));
         }
         taken.insert(path.clone());
-        written.push(path.clone());
+        written.push(path);
+    }
+    written
+}
+
+/// The year's returns as ingest reads them, for `kooste collection`: the files replaced by
+/// newer ones (`[collection] replaces`) set aside, the others read through ingest's per-file
+/// cache (read, never written: an unchanged return is not read again).
+pub fn current_returns(config: &Config) -> Result<(Vec<crate::collection::ReadReturn>, Vec<crate::collection::Replaced>)> {
+    let found = if config.survey_dir.is_dir() { return_files(&config.survey_dir)? } else { Vec::new() };
+    let (paths, replaced) = config.pipeline.collection.apply(found);
+    let ctx = ReadContext {
+        registry: &config.registry,
+        catalogue: &config.catalogue,
+        year: config.year,
+        qualifications: &config.pipeline.publish_qualifications,
+    };
+    let cache = config.stage_dir(Stage::Ingest.name()).join("partitions.json");
+    let (read, _) = read_partitions(config, &paths, &ctx, &cache);
+    Ok((read_returns(config, &paths, read.into_iter().map(|(o, _, part)| (o, part)).collect()), replaced.into_iter().map(|(_, r)| r).collect()))
+}
+
+/// Each outcome with its file's record and its feedback workbook's name.
+fn read_returns(config: &Config, paths: &[PathBuf], read: Vec<(ReadOutcome, Partition)>) -> Vec<crate::collection::ReadReturn> {
+    let dir = config.year_dir().join("feedback");
+    let feedback = feedback_paths(config, &dir, read.iter().map(|(o, _)| o));
+    read.into_iter()
+        .zip(paths)
+        .zip(feedback)
+        .map(|(((outcome, part), p), fb)| crate::collection::ReadReturn {
+            outcome,
+            record: FileRecord { path: p.display().to_string(), sha256: part.sha256, bytes: part.bytes, mtime_ns: Some(part.mtime_ns) },
+            feedback: fb.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Writes one feedback workbook per return into `dir`, named after the member (or the file
+/// when the member is unknown), in the member's language; skips a workbook whose content would
+/// be the same as the one written last time; removes feedback of files that are no longer
+/// there. Returns the paths of all feedback workbooks.
+fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut [(ReadOutcome, Option<Vec<u8>>, Partition)]) -> Result<Vec<PathBuf>> {
+    let written = feedback_paths(config, dir, outcomes.iter().map(|(o, _, _)| o));
+    let taken: std::collections::HashSet<PathBuf> = written.iter().cloned().collect();
+    // (index, path, what it says) of the workbooks to write.
+    let mut jobs: Vec<(usize, PathBuf, (String, String))> = Vec::new();
+    for (i, ((o, _, part), path)) in outcomes.iter().zip(&written).enumerate() {
+        let member = o.survey.as_ref().and_then(|s| config.registry.get(&s.member_id));
+        let path = path.clone();
         let lang = member.map(|m| m.lang).unwrap_or(crate::domain::Lang::Fi);
         let says = files::sha256_hex(
             format!("{}|{}|{}|{:?}|{}", serde_json::to_string(o).unwrap_or_default(), part.sha256, config.year, lang, member.map(|m| m.name.as_str()).unwrap_or("")).as_bytes(),
@@ -221,7 +265,12 @@ pub fn run(config: &Config) -> Result<StageReport> {
     if !config.survey_dir.is_dir() {
         return Err(Error::NoSurveys(config.survey_dir.clone()));
     }
-    let paths = return_files(&config.survey_dir)?;
+    // A file that a newer one replaces ([collection] replaces) is recorded, not read.
+    let (paths, replaced) = config.pipeline.collection.apply(return_files(&config.survey_dir)?);
+    for (p, r) in &replaced {
+        tracing::info!(file = %r.file, by = %r.by, "Replaced by a newer return: not read.");
+        report.input(p)?;
+    }
     let ctx = ReadContext {
         registry: &config.registry,
         catalogue: &config.catalogue,
@@ -250,8 +299,16 @@ pub fn run(config: &Config) -> Result<StageReport> {
         files::write_cache(&cache, &serde_json::to_vec(&all).map_err(std::io::Error::other).map_err(|source| FileError::Io { path: cache.clone(), source })?)?;
     }
     report.details.insert("partitions".into(), serde_json::json!({ "read": changed, "returns": paths.len() }));
-    let outcomes: Vec<ReadOutcome> = read.into_iter().map(|(o, _, _)| o).collect();
-    let mut summary = ReturnsSummary::default();
+    // Whom the figures cover: the survey round as `kooste collection` sees it.
+    let returns = read_returns(config, &paths, read.into_iter().map(|(o, _, p)| (o, p)).collect());
+    let round = crate::collection::round(config, &returns, replaced.into_iter().map(|(_, r)| r).collect(), chrono::Local::now().date_naive());
+    let coverage = round.coverage();
+    crate::collection::publish::log(config, &coverage);
+    let coverage_path = crate::collection::publish::path(config);
+    files::write_json(&coverage_path, &coverage)?;
+    report.output(&coverage_path)?;
+    let outcomes: Vec<ReadOutcome> = returns.into_iter().map(|r| r.outcome).collect();
+    let mut summary = ReturnsSummary { coverage: Some(coverage), ..ReturnsSummary::default() };
     for o in &outcomes {
         let errors = o.findings.iter().filter(|f| f.is_error()).count();
         summary.errors += errors;

@@ -13,9 +13,11 @@ use crate::config::Config;
 use crate::domain::{Lang, PlacementClass};
 use crate::stages::transform::{ALL, NATIONAL};
 
-pub(super) fn member_label(config: &Config, id: &str, lang: Lang) -> String {
+/// A member's name; the association as whom its survey figures cover (`who`, see
+/// [`crate::collection::publish::partial_label`]), "All members" when every member is in.
+pub(super) fn member_label(config: &Config, id: &str, lang: Lang, who: Option<&str>) -> String {
     if id == ALL {
-        labels::text(lang, Key::AllMembers).to_owned()
+        who.unwrap_or(labels::text(lang, Key::AllMembers)).to_owned()
     } else {
         config.registry.get(id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_owned())
     }
@@ -26,6 +28,14 @@ pub(super) fn member_label(config: &Config, id: &str, lang: Lang) -> String {
 fn keep_largest<T>(rows: &mut Vec<T>, members: usize) {
     if members > MAX_BARS {
         rows.truncate(MAX_BARS + 1);
+    }
+}
+
+/// A subtitle of survey figures, with whom they cover when not every member is in.
+fn with_who(subtitle: String, who: Option<&str>) -> String {
+    match who {
+        Some(w) => format!("{subtitle}. {w}"),
+        None => subtitle,
     }
 }
 
@@ -43,7 +53,7 @@ pub const MAX_BARS: usize = 40;
 
 /// Placement one year after graduation (or the latest graduation year surveyed) from the
 /// member-level table: a bar per member and one for the association on top.
-pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str) -> PolarsResult<PlacementChart> {
+pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str, who: Option<&str>) -> PolarsResult<PlacementChart> {
     let years: Vec<i32> = df.column("graduation_year")?.i32()?.into_no_null_iter().collect();
     let gy = if years.contains(&(config.year - 1)) { config.year - 1 } else { years.iter().copied().max().unwrap_or(config.year) };
     let rows = df.clone().lazy().filter(col("graduation_year").eq(lit(gy))).collect()?;
@@ -57,7 +67,7 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         let id = member.get(i).unwrap_or_default();
         if bars.last().is_none_or(|b| b.0 != id) {
             let n_hidden = n_flag.get(i).filter(|f| !f.is_empty()).map(str::to_owned);
-            let bar = Bar { label: member_label(config, id, lang), n: graduates.get(i).unwrap_or(0), n_hidden, shares: [None; 4] };
+            let bar = Bar { label: member_label(config, id, lang, who), n: graduates.get(i).unwrap_or(0), n_hidden, shares: [None; 4] };
             bars.push((id.to_owned(), bar));
         }
         let k = PlacementClass::ALL.iter().position(|c| Some(c.code()) == class.get(i));
@@ -80,7 +90,7 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         .replace("{gy}", &gy.to_string())
         .replace("{year}", &config.year.to_string())
         .replace("{n}", &n);
-    let subtitle = with_cap_note(lang, subtitle, members);
+    let subtitle = with_cap_note(lang, with_who(subtitle, who), members);
     Ok(PlacementChart {
         name: "placement_by_member",
         lang,
@@ -152,7 +162,7 @@ fn cell(df: &DataFrame, c: &str, i: usize) -> String {
 
 /// The association one year after graduation beside the whole country, from the published
 /// benchmark table (classes of Statistics Finland).
-pub(super) fn benchmark_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>) -> Option<GroupedBars> {
+pub(super) fn benchmark_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, who: Option<&str>) -> Option<GroupedBars> {
     if df.height() == 0 {
         return None;
     }
@@ -169,7 +179,7 @@ pub(super) fn benchmark_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         lang,
         frame: Frame {
             title: labels::text(lang, Key::BenchmarkTitle).into(),
-            subtitle: labels::text(lang, Key::BenchmarkSubtitle).replace("{gy}", &gy).replace("{byear}", &byear),
+            subtitle: with_who(labels::text(lang, Key::BenchmarkSubtitle).replace("{gy}", &gy).replace("{byear}", &byear), who),
             sources: vec![
                 labels::text(lang, Key::SourceSurvey).replace("{year}", &config.year.to_string()),
                 labels::text(lang, Key::SourceStatfin).replace("{table}", "sijk/111l"),
@@ -189,20 +199,20 @@ pub(super) fn benchmark_chart(config: &Config, df: &DataFrame, lang: Lang, note:
 
 /// Applicants per start place by member (the survey, all qualifications), largest first, the
 /// association on top.
-pub(super) fn applicants_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>) -> GroupedBars {
+pub(super) fn applicants_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, who: Option<&str>) -> GroupedBars {
     let year = config.year.to_string();
     let mut rows: Vec<(bool, String, Option<f64>)> = (0..df.height())
         .filter(|i| cell(df, "source", *i) == "survey" && cell(df, "qualification_code", *i) == ALL && cell(df, "year", *i) == year)
         .filter(|i| ![NATIONAL, crate::stages::transform::NON_MEMBERS].contains(&cell(df, "member_id", *i).as_str()))
         .map(|i| {
             let id = cell(df, "member_id", i);
-            (id != ALL, member_label(config, &id, lang), cell(df, "applicants_per_place", i).parse::<f64>().ok())
+            (id != ALL, member_label(config, &id, lang, who), cell(df, "applicants_per_place", i).parse::<f64>().ok())
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.unwrap_or(-1.0).total_cmp(&a.2.unwrap_or(-1.0))).then(a.1.cmp(&b.1)));
     let members = rows.iter().filter(|r| r.0).count();
     keep_largest(&mut rows, members);
-    let subtitle = with_cap_note(lang, labels::text(lang, Key::ApplicantsSubtitle).replace("{year}", &year), members);
+    let subtitle = with_cap_note(lang, with_who(labels::text(lang, Key::ApplicantsSubtitle).replace("{year}", &year), who), members);
     explain_hidden(GroupedBars {
         name: format!("applicants_per_place-{}", lang.code()),
         lang,
@@ -263,7 +273,8 @@ pub(super) fn key_figures_card(config: &Config, df: &DataFrame, lang: Lang, note
 
 /// Placement of the association's graduates by qualification and orientation, in the four
 /// classes, from the disclosed detailed table (a class is hidden when one of its statuses is).
-pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str) -> PolarsResult<PlacementChart> {
+pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str, who: Option<&str>) -> PolarsResult<PlacementChart> {
+    let all = who.unwrap_or(labels::text(lang, Key::AllMembers));
     let years: Vec<i32> = df.column("graduation_year")?.i32()?.into_no_null_iter().collect();
     let gy = if years.contains(&(config.year - 1)) { config.year - 1 } else { years.iter().copied().max().unwrap_or(config.year) };
     let rows = df.clone().lazy().filter(col("graduation_year").eq(lit(gy)).and(col("member_id").eq(lit(ALL)))).collect()?;
@@ -294,7 +305,7 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
         .into_iter()
         .map(|((qc, oc), n, n_hidden, sums, hidden)| {
             let label = if qc == ALL {
-                labels::text(lang, Key::AllMembers).to_owned()
+                all.to_owned()
             } else {
                 crate::stages::report::localized::label(config, lang, "placement", "orientation", &oc)
             };
@@ -313,6 +324,7 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
         frame: Frame {
             title: labels::text(lang, Key::OrientationTitle).into(),
             subtitle: labels::text(lang, Key::OrientationSubtitle)
+                .replace("{who}", all)
                 .replace("{gy}", &gy.to_string())
                 .replace("{year}", &config.year.to_string())
                 .replace("{n}", &n),
@@ -357,14 +369,14 @@ pub(super) fn field_chart(config: &Config, df: &DataFrame, lang: Lang, note: Opt
 /// The survey's graduates of the statistical year beside Vipunen's, member by member, from
 /// the published (disclosed) enrolment table: the association's check that the returns are
 /// complete, as far as it can be published.
-pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str) -> GroupedBars {
+pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str, who: Option<&str>) -> GroupedBars {
     let year = config.year.to_string();
     let mut members: Vec<String> = (0..df.height())
         .filter(|i| cell(df, "year", *i) == year && cell(df, "qualification_code", *i) == ALL && cell(df, "source", *i) == "survey")
         .map(|i| cell(df, "member_id", i))
         .filter(|m| ![NATIONAL, crate::stages::transform::NON_MEMBERS].contains(&m.as_str()))
         .collect();
-    members.sort_by_key(|m| (m != ALL, member_label(config, m, lang)));
+    members.sort_by_key(|m| (m != ALL, member_label(config, m, lang, who)));
     // One pass: (member, source) → graduates of the year, all qualifications.
     let mut graduates: std::collections::HashMap<(String, String), Option<f64>> = std::collections::HashMap::new();
     for i in 0..df.height() {
@@ -375,7 +387,7 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
     let value = |m: &str, source: &str| graduates.get(&(m.to_owned(), source.to_owned())).copied().flatten();
     let total = members.iter().filter(|m| *m != ALL).count();
     keep_largest(&mut members, total);
-    let subtitle = with_cap_note(lang, labels::text(lang, Key::CoverageSubtitle).replace("{year}", &year), total);
+    let subtitle = with_cap_note(lang, with_who(labels::text(lang, Key::CoverageSubtitle).replace("{year}", &year), who), total);
     explain_hidden(GroupedBars {
         name: format!("survey_coverage-{}", lang.code()),
         lang,
@@ -392,7 +404,7 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
             Series { label: labels::text(lang, Key::SurveyGraduates).into(), color: 0 },
             Series { label: labels::text(lang, Key::VipunenGraduates).into(), color: 3 },
         ],
-        groups: members.iter().map(|m| Group { label: member_label(config, m, lang), values: vec![value(m, "survey"), value(m, "vipunen")] }).collect(),
+        groups: members.iter().map(|m| Group { label: member_label(config, m, lang, who), values: vec![value(m, "survey"), value(m, "vipunen")] }).collect(),
         scale: Scale::Count,
         group_header: labels::column(lang, "member_id").into(),
     })

@@ -43,6 +43,8 @@ pub struct Page<'a> {
     pub sources: Vec<String>,
     /// The synthetic-data note, when it applies.
     pub note: Option<String>,
+    /// Whom the survey figures cover: its lines, and every member with whether it is in.
+    pub coverage: Option<(Vec<String>, DataTable)>,
 }
 
 fn t(lang: Lang, fi: &'static str, sv: &'static str, en: &'static str) -> &'static str {
@@ -101,6 +103,14 @@ pub fn render(p: &Page<'_>) -> String {
         let _ = write!(out, "<p class=\"note\">{}</p>", escape(n));
     }
     let _ = write!(out, "<p class=\"meta\">{}: {}</p></header><main>", t(lang, "Ajo", "Körning", "Run"), escape(p.run_id));
+    // Whom the figures cover, before any of them.
+    if let Some((lines, members)) = &p.coverage {
+        let _ = write!(out, "<h2 id=\"coverage\">{}</h2>", escape(crate::collection::publish::heading(lang)));
+        for l in lines {
+            let _ = write!(out, "<p>{}</p>", escape(l));
+        }
+        table_html(&mut out, t(lang, "Jäsenet", "Medlemmarna", "The members"), members);
+    }
     for f in &p.figures {
         let _ = write!(
             out,

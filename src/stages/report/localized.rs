@@ -129,9 +129,22 @@ pub struct Localized<'a> {
     pub primary: String,
     /// The Vipunen dataset's date, for the source lines.
     pub vipunen_date: String,
+    /// Whom the survey figures cover: the workbook's notes sheet.
+    pub coverage: Option<&'a crate::collection::Coverage>,
 }
 
 impl Localized<'_> {
+    /// A code cell as people read it; in the survey's tables, the association as whom its
+    /// figures cover when not every member is in ("Jäsenet, 14/16 vastannut").
+    fn label(&self, lang: Lang, table: &str, column: &str, code: &str) -> String {
+        if column == "member_id" && code == "all" && ["placement", "placement_by_member"].contains(&table) {
+            if let Some(who) = crate::collection::publish::partial_label(self.coverage, lang) {
+                return who;
+            }
+        }
+        label(self.config, lang, table, column, code)
+    }
+
     /// The suppression symbols' legend.
     pub fn legend(&self, lang: Lang) -> Vec<String> {
         let max = self.config.pipeline.disclosure.threshold.saturating_sub(1);
@@ -182,7 +195,7 @@ impl Localized<'_> {
                         let v = v[r].clone().unwrap_or_default();
                         let number = v.parse::<f64>().ok();
                         match (kind(c), number) {
-                            (Kind::Code, _) => neutralise(&label(self.config, lang, table, c, &v)),
+                            (Kind::Code, _) => neutralise(&self.label(lang, table, c, &v)),
                             (Kind::Percent, Some(x)) => csv_number(lang, x * 100.0, 1),
                             (Kind::Ratio, Some(x)) => csv_number(lang, x, 2),
                             (_, Some(x)) => format!("{x}"),
@@ -223,7 +236,7 @@ impl Localized<'_> {
                     let number = v.parse::<f64>().ok();
                     match (kind(col), number) {
                         (Kind::Code, _) => {
-                            let text = label(self.config, lang, name, col, v);
+                            let text = self.label(lang, name, col, v);
                             widths[c] = widths[c].max(text.chars().count());
                             sheet.write_string(r, cc, &text).map_err(xerr)?;
                         }
@@ -258,6 +271,9 @@ impl Localized<'_> {
                 sheet.write_string_with_format(r, 0, &line, &note).map_err(xerr)?;
                 r += 1;
             }
+        }
+        if let Some(c) = self.coverage {
+            crate::collection::publish::notes_sheet(&mut book, self.config, c, lang).map_err(xerr)?;
         }
         let bytes = book.save_to_buffer().map_err(xerr)?;
         files::write_bytes(path, &bytes)?;

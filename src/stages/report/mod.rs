@@ -77,13 +77,14 @@ pub fn run(config: &Config) -> Result<StageReport> {
         None => String::new(),
     };
     let returns = returns_summary(config, &mut report)?;
+    let coverage = crate::collection::publish::load(config, &mut report)?;
     // The grey segment holds small counts and the cells hidden to protect them.
     let primary = primary_flag(config.pipeline.disclosure.threshold);
     let flag = format!("{primary}, {SECONDARY}");
-    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone() };
+    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone(), coverage: coverage.as_ref() };
     let t0 = std::time::Instant::now();
     // The languages are independent: drawn on every core.
-    let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date };
+    let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date, coverage: coverage.as_ref() };
     let results: Vec<Result<(Vec<std::path::PathBuf>, Vec<charts::Raster>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = config.pipeline.languages.iter().map(|&lang| { let people = &people; s.spawn(move || people.write(lang)) }).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
@@ -118,6 +119,8 @@ struct People<'a> {
     returns: &'a ReturnsSummary,
     flag: &'a str,
     vipunen_date: &'a str,
+    /// Whom the survey figures cover (from ingest).
+    coverage: Option<&'a crate::collection::Coverage>,
 }
 
 impl People<'_> {
@@ -133,7 +136,10 @@ impl People<'_> {
         report.0.extend(localized.write(lang, &lang_dir)?);
         let chart_dir = lang_dir.join("charts");
         let note = config.synthetic().then(|| labels::text(lang, Key::SyntheticNote).to_owned());
-        let placement_chart = placement_chart(config, by_member, lang, note.clone(), flag).ctx("placement chart")?;
+        // The survey charts say whom they cover when not every member is in.
+        let who = crate::collection::publish::partial_label(self.coverage, lang);
+        let who = who.as_deref();
+        let placement_chart = placement_chart(config, by_member, lang, note.clone(), flag, who).ctx("placement chart")?;
         let enrolment_chart = enrolment_chart(config, enrolment, lang, note.clone(), vipunen_date).ctx("enrolment chart")?;
         let table = |name: &str| published.iter().find(|(n, _)| *n == name).map(|(_, d)| d);
         let mut figures = Vec::new();
@@ -144,9 +150,9 @@ impl People<'_> {
             figure(&social, &chart_dir, report)?;
         }
         figures.push(figure(&placement_chart, &chart_dir, report)?);
-        let by_orientation = orientation_chart(config, placement, lang, note.clone(), flag).ctx("placement by orientation chart")?;
+        let by_orientation = orientation_chart(config, placement, lang, note.clone(), flag, who).ctx("placement by orientation chart")?;
         figures.push(figure(&by_orientation, &chart_dir, report)?);
-        if let Some(chart) = table("placement_benchmark").and_then(|b| benchmark_chart(config, b, lang, note.clone())) {
+        if let Some(chart) = table("placement_benchmark").and_then(|b| benchmark_chart(config, b, lang, note.clone(), who)) {
             figures.push(figure(&chart, &chart_dir, report)?);
         }
         figures.push(figure(&enrolment_chart, &chart_dir, report)?);
@@ -154,8 +160,8 @@ impl People<'_> {
             figures.push(figure(&field_chart(config, kf, lang, note.clone(), vipunen_date), &chart_dir, report)?);
         }
         if let Some(e) = table("enrolment") {
-            figures.push(figure(&applicants_chart(config, e, lang, note.clone()), &chart_dir, report)?);
-            figures.push(figure(&coverage_chart(config, e, lang, note.clone(), vipunen_date), &chart_dir, report)?);
+            figures.push(figure(&applicants_chart(config, e, lang, note.clone(), who), &chart_dir, report)?);
+            figures.push(figure(&coverage_chart(config, e, lang, note.clone(), vipunen_date, who), &chart_dir, report)?);
         }
         let mut sources: Vec<String> = Vec::new();
         for t in ["placement", "enrolment", "placement_benchmark"] {
@@ -174,6 +180,7 @@ impl People<'_> {
             legend: localized.legend(lang),
             sources,
             note,
+            coverage: self.coverage.map(|c| (crate::collection::publish::lines(config, c, lang), crate::collection::publish::table(config, c, lang))),
         };
         let path = lang_dir.join("report.html");
         files::write_bytes(&path, html::render(&page).as_bytes())?;
