@@ -257,11 +257,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 }
 
 /// Every column of the published tables, for the completeness test.
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 37] = [
     "year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "class", "count", "share", "lag",
     "coverage", "graduates", "new_students", "students", "source", "start_places", "applicants", "first_choice_applicants",
     "applicants_per_place", "field", "measure", "national", "members", "members_share", "benchmark_year", "field02_share",
-    "all_fields_share",
+    "all_fields_share", "accepted", "enrolled", "survey_start_places", "survey_applicants", "survey_first_choice_applicants",
+    "survey_new_students", "start_places_ratio", "applicants_ratio", "first_choice_ratio", "flagged",
 ];
 
 /// A column's header in a language (the code itself for a column not in the catalogue, which
@@ -294,6 +295,20 @@ pub fn column(lang: Lang, c: &str) -> &'static str {
         "benchmark_year" => ("Vertailuvuosi", "Jämförelseår", "Benchmark year"),
         "field02_share" => ("Humanistiset ja taidealat koko maassa, %", "Humanistiska och konstområden i hela landet, %", "Humanities and arts nationally, %"),
         "all_fields_share" => ("Kaikki alat koko maassa, %", "Alla områden i hela landet, %", "All fields nationally, %"),
+        "accepted" => ("Paikan vastaanottaneet", "Tog emot platsen", "Accepted the place"),
+        "enrolled" => ("Aloittaneet (Vipunen)", "Började (Vipunen)", "Enrolled (Vipunen)"),
+        "survey_start_places" => ("Aloituspaikat, jäsenkysely", "Nybörjarplatser, medlemsenkät", "Start places, member survey"),
+        "survey_applicants" => ("Hakijat, jäsenkysely", "Sökande, medlemsenkät", "Applicants, member survey"),
+        "survey_first_choice_applicants" => (
+            "Ensisijaiset hakijat, jäsenkysely",
+            "Sökande i första hand, medlemsenkät",
+            "First-choice applicants, member survey",
+        ),
+        "survey_new_students" => ("Aloittaneet, jäsenkysely", "Nya studerande, medlemsenkät", "New students, member survey"),
+        "start_places_ratio" => ("Aloituspaikat: kysely / Vipunen", "Nybörjarplatser: enkät / Vipunen", "Start places: survey / Vipunen"),
+        "applicants_ratio" => ("Hakijat: kysely / Vipunen", "Sökande: enkät / Vipunen", "Applicants: survey / Vipunen"),
+        "first_choice_ratio" => ("Ensisijaiset: kysely / Vipunen", "I första hand: enkät / Vipunen", "First choice: survey / Vipunen"),
+        "flagged" => ("Ero yli toleranssin", "Skillnad över toleransen", "Beyond the tolerance"),
         _ => return "",
     };
     lang.pick(&t)
@@ -307,6 +322,7 @@ pub fn table(lang: Lang, t: &str) -> &'static str {
         "enrolment" => ("Opiskelijat", "Studerande", "Enrolment"),
         "key_figures" => ("Tunnusluvut", "Nyckeltal", "Key figures"),
         "placement_benchmark" => ("Vertailu koko maahan", "Jämförelse med hela landet", "National benchmark"),
+        "applicants" => ("Hakijat, kysely ja Vipunen", "Sökande, enkät och Vipunen", "Applicants, survey and Vipunen"),
         _ => ("Taulukko", "Tabell", "Table"),
     };
     lang.pick(&t)
@@ -329,6 +345,8 @@ pub fn code(lang: Lang, c: &str) -> Option<&'static str> {
         "graduates" => ("Valmistuneet", "Utexaminerade", "Graduates"),
         "employed" => ("Työlliset", "Sysselsatta", "Employed"),
         "unemployed" => ("Työttömät", "Arbetslösa", "Unemployed"),
+        "true" => ("Kyllä", "Ja", "Yes"),
+        "false" => ("Ei", "Nej", "No"),
         _ => return None,
     };
     Some(lang.pick(&t))
@@ -382,7 +400,7 @@ mod tests {
                 assert!(!column(l, c).trim().is_empty(), "column {c} has no {l:?} header");
             }
         }
-        for t in ["placement", "placement_by_member", "enrolment", "key_figures", "placement_benchmark"] {
+        for t in ["placement", "placement_by_member", "enrolment", "key_figures", "placement_benchmark", "applicants"] {
             for l in Lang::ALL {
                 assert!(table(l, t) != table(l, "?") && table(l, t).chars().count() <= 31, "table {t} in {l:?}");
             }
