@@ -235,3 +235,131 @@ fn applicants_are_fetched_with_the_real_field_names_and_summed_per_member() {
     let check = w.csv("output/2025/checks/applicants.csv");
     assert_eq!(check.len(), table.len());
 }
+
+/// The reconciliation and its disclosure on a small hand-computed case: two members, music and
+/// dance, one small count.
+#[test]
+fn the_reconciliation_flags_by_hand_and_hides_small_counts_with_company() {
+    use kooste::stages::{disclose, transform};
+    use polars::prelude::*;
+    let members = df!(
+        "member_id" => ["a", "b"], "provider_id" => ["1111111-1", "2222222-2"],
+        "valid_from" => [None::<i32>, None], "valid_to" => [None::<i32>, None],
+    )
+    .unwrap();
+    // Vipunen, decoded: start places, applicants, first-choice, selected, accepted, enrolled.
+    let vipunen = df!(
+        "year" => [2025, 2025, 2025, 2024], "provider_id" => ["1111111-1", "1111111-1", "2222222-2", "2222222-2"],
+        "provider_name" => ["A", "A", "B", "B"], "qualification_code" => ["321204", "321501", "321204", "321204"],
+        "options" => [2i64, 1, 1, 1],
+        "start_places" => [10i64, 6, 12, 99], "applicants" => [40i64, 3, 30, 99], "first_choice_applicants" => [20i64, 2, 15, 99],
+        "selected" => [13i64, 3, 13, 99], "accepted" => [12i64, 3, 12, 99], "enrolled" => [11i64, 3, 10, 99],
+    )
+    .unwrap();
+    let students = df!(
+        "year" => [2025, 2025, 2025, 2025], "member_id" => ["a", "a", "b", "b"],
+        "qualification_code" => ["321204", "321501", "321204", "321501"],
+        "start_places" => [10i64, 6, 12, 5], "applicants" => [40i64, 3, 36, 0], "first_choice_applicants" => [20i64, 2, 15, 0],
+        "new_students" => [11i64, 3, 10, 0],
+    )
+    .unwrap();
+    let codes = ["321204".to_owned(), "321501".to_owned()];
+    let t = transform::applicants(vipunen.lazy(), students.lazy(), members.lazy(), &codes, 2025, 0.1).collect().unwrap();
+    let key = |m: &str, q: &str| {
+        let (mm, qq) = (t.column("member_id").unwrap().str().unwrap(), t.column("qualification_code").unwrap().str().unwrap());
+        (0..t.height()).find(|i| mm.get(*i) == Some(m) && qq.get(*i) == Some(q)).unwrap_or_else(|| panic!("no row {m} {q}"))
+    };
+    let int = |c: &str, i: usize| t.column(c).unwrap().i64().unwrap().get(i);
+    let flagged = |i: usize| t.column("flagged").unwrap().bool().unwrap().get(i);
+    assert_eq!(t.height(), 9, "4 member × qualification rows, 2 member totals, 2 qualification totals, 1 grand total");
+    // a: both sides agree. b music: 36 / 30 = 1.2 applicants, beyond 10 %. b dance: Vipunen has
+    // no option, the return has 5 places: flagged; both have 0 applicants, which agree.
+    assert_eq!((int("applicants", key("a", "all")), int("survey_applicants", key("a", "all"))), (Some(43), Some(43)));
+    assert_eq!(flagged(key("a", "321204")), Some(false));
+    assert_eq!(flagged(key("a", "all")), Some(false));
+    assert_eq!(t.column("applicants_ratio").unwrap().f64().unwrap().get(key("b", "321204")), Some(1.2));
+    assert_eq!(flagged(key("b", "321204")), Some(true));
+    assert_eq!((int("start_places", key("b", "321501")), int("survey_start_places", key("b", "321501"))), (Some(0), Some(5)));
+    assert_eq!(flagged(key("b", "321501")), Some(true));
+    // The association: 70 against 76 applicants in music, within the tolerance; the 2024 row is
+    // another start year.
+    assert_eq!((int("applicants", key("all", "321204")), int("survey_applicants", key("all", "321204"))), (Some(70), Some(76)));
+    assert_eq!(flagged(key("all", "321204")), Some(false));
+
+    // Disclosure, given the enrolment table as published (its survey rows, one hidden pair).
+    let rows: Vec<(&str, &str)> = vec![("a", "321204"), ("a", "321501"), ("a", "all"), ("b", "321204"), ("b", "321501"), ("b", "all"), ("all", "321204"), ("all", "321501"), ("all", "all")];
+    let n = rows.len();
+    let hidden_pair = |m: &str, q: &str| m == "a" && q != "all";
+    let enrolment = df!(
+        "year" => vec![2025; n], "member_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "qualification_code" => rows.iter().map(|r| r.1).collect::<Vec<_>>(), "source" => vec!["survey"; n],
+        "start_places" => rows.iter().map(|r| Some(int("survey_start_places", key(r.0, r.1)).unwrap())).collect::<Vec<_>>(),
+        "applicants" => rows.iter().map(|r| (!hidden_pair(r.0, r.1)).then(|| int("survey_applicants", key(r.0, r.1)).unwrap())).collect::<Vec<_>>(),
+        "applicants_flag" => rows.iter().map(|r| match r { ("a", "321501") => "1-4", ("a", "321204") => "..", _ => "" }).collect::<Vec<_>>(),
+        "first_choice_applicants" => rows.iter().map(|r| int("survey_first_choice_applicants", key(r.0, r.1))).collect::<Vec<_>>(),
+        "first_choice_applicants_flag" => vec![""; n],
+        "new_students" => rows.iter().map(|r| int("survey_new_students", key(r.0, r.1))).collect::<Vec<_>>(),
+        "new_students_flag" => vec![""; n],
+    )
+    .unwrap();
+    let (d, suppressed, log) = disclose::applicants_table(t.clone(), &enrolment, 5, None).unwrap();
+    let s = |c: &str, i: usize| d.column(c).unwrap().str().unwrap().get(i).unwrap_or("").to_owned();
+    let at = |m: &str, q: &str| key(m, q);
+    // Vipunen's 3 applicants, first-choice 2, accepted 3, enrolled 3 of a's dance: small counts.
+    for c in disclose::APPLICANT_PERSON_COUNTS {
+        assert_eq!(s(&format!("{c}_flag"), at("a", "321501")), "1-4", "{c}");
+        assert_eq!(d.column(c).unwrap().i64().unwrap().get(at("a", "321501")), None, "{c} is hidden, not published");
+        // No sum of the table has exactly one hidden cell: every hidden count has company.
+        let hidden = |m: &str, q: &str| !s(&format!("{c}_flag"), at(m, q)).is_empty();
+        let sums: [&[(&str, &str)]; 5] = [
+            &[("a", "321204"), ("a", "321501"), ("a", "all")],
+            &[("b", "321204"), ("b", "321501"), ("b", "all")],
+            &[("a", "321204"), ("b", "321204"), ("all", "321204")],
+            &[("a", "321501"), ("b", "321501"), ("all", "321501")],
+            &[("a", "all"), ("b", "all"), ("all", "all")],
+        ];
+        for sum in sums {
+            assert_ne!(sum.iter().filter(|(m, q)| hidden(m, q)).count(), 1, "{c}: {sum:?}");
+        }
+    }
+    // Start places are not persons: published.
+    assert_eq!(d.column("start_places").unwrap().i64().unwrap().get(at("a", "321501")), Some(6));
+    // The survey's figures are the enrolment table's, symbols too.
+    assert_eq!((s("survey_applicants_flag", at("a", "321501")), s("survey_applicants_flag", at("a", "321204"))), ("1-4".into(), "..".into()));
+    assert_eq!(d.column("survey_applicants").unwrap().i64().unwrap().get(at("a", "321204")), None);
+    // Ratios and the flag beside a hidden figure are hidden; the others published.
+    assert_eq!(d.column("applicants_ratio").unwrap().f64().unwrap().get(at("a", "321501")), None);
+    assert_eq!(s("applicants_ratio_flag", at("a", "321501")), "..");
+    assert_eq!(d.column("flagged").unwrap().bool().unwrap().get(at("a", "321501")), None);
+    assert_eq!(s("flagged_flag", at("a", "321501")), "..");
+    assert_eq!(d.column("start_places_ratio").unwrap().f64().unwrap().get(at("a", "321501")), Some(1.0));
+    assert_eq!(d.column("flagged").unwrap().bool().unwrap().get(at("b", "321501")), Some(true));
+    assert!(suppressed.primary >= 4, "{suppressed:?}");
+    assert!(log.iter().all(|l| l.table == "applicants") && log.iter().any(|l| l.cell == "year=2025;member_id=a;qualification_code=321501;column=applicants"));
+}
+
+#[test]
+fn the_bundled_sample_publishes_the_applicants_reconciliation() {
+    let w = Workdir::with_sample();
+    w.kooste_expect(&["run"], 0);
+    let table = w.csv("output/2025/tables/applicants.csv");
+    let members: std::collections::BTreeSet<&str> = table[1..].iter().map(|r| r[1].as_str()).filter(|m| *m != "all").collect();
+    assert_eq!(members.len(), 16, "every member that returned");
+    // The sample's Vipunen options add up to the returns' places and first choices, and to
+    // their applicants within a few per cent: nothing beyond the tolerance.
+    for r in &table[1..] {
+        assert_eq!(r[0], "2025");
+        assert_eq!(r[3], r[8], "start places {r:?}");
+        assert_eq!(r[15], "false", "{r:?}");
+        let ratio: f64 = r[13].parse().unwrap();
+        assert!((0.95..=1.05).contains(&ratio), "{r:?}");
+    }
+    let all = table.iter().find(|r| r[1] == "all" && r[2] == "all").unwrap();
+    let sum = |c: usize| table[1..].iter().filter(|r| r[1] != "all" && r[2] == "all").map(|r| r[c].parse::<i64>().unwrap()).sum::<i64>();
+    assert_eq!(all[4].parse::<i64>().unwrap(), sum(4), "members add up to the association");
+    // The localised tables carry it too, and the association's check is written.
+    for lang in ["fi", "sv", "en"] {
+        assert!(w.join(&format!("output/2025/{lang}/applicants.csv")).is_file(), "{lang}");
+    }
+    assert!(w.join("output/2025/checks/applicants.csv").is_file());
+}
