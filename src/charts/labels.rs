@@ -257,11 +257,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 }
 
 /// Every column of the published tables, for the completeness test.
-pub const COLUMNS: [&str; 37] = [
+pub const COLUMNS: [&str; 40] = [
     "year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "class", "count", "share", "lag",
     "coverage", "graduates", "new_students", "students", "source", "start_places", "applicants", "first_choice_applicants",
     "applicants_per_place", "field", "measure", "national", "members", "members_share", "benchmark_year", "field02_share",
-    "all_fields_share", "accepted", "enrolled", "survey_start_places", "survey_applicants", "survey_first_choice_applicants",
+    "all_fields_share", "vipunen_start_places", "vipunen_applicants", "vipunen_first_choice_applicants", "vipunen_accepted",
+    "vipunen_enrolled", "survey_start_places", "survey_applicants", "survey_first_choice_applicants",
     "survey_new_students", "start_places_ratio", "applicants_ratio", "first_choice_ratio", "flagged",
 ];
 
@@ -295,8 +296,11 @@ pub fn column(lang: Lang, c: &str) -> &'static str {
         "benchmark_year" => ("Vertailuvuosi", "Jämförelseår", "Benchmark year"),
         "field02_share" => ("Humanistiset ja taidealat koko maassa, %", "Humanistiska och konstområden i hela landet, %", "Humanities and arts nationally, %"),
         "all_fields_share" => ("Kaikki alat koko maassa, %", "Alla områden i hela landet, %", "All fields nationally, %"),
-        "accepted" => ("Paikan vastaanottaneet", "Tog emot platsen", "Accepted the place"),
-        "enrolled" => ("Aloittaneet (Vipunen)", "Började (Vipunen)", "Enrolled (Vipunen)"),
+        "vipunen_start_places" => ("Aloituspaikat, Vipunen", "Nybörjarplatser, Vipunen", "Start places, Vipunen"),
+        "vipunen_applicants" => ("Hakijat, Vipunen", "Sökande, Vipunen", "Applicants, Vipunen"),
+        "vipunen_first_choice_applicants" => ("Ensisijaiset hakijat, Vipunen", "Sökande i första hand, Vipunen", "First-choice applicants, Vipunen"),
+        "vipunen_accepted" => ("Paikan vastaanottaneet, Vipunen", "Tog emot platsen, Vipunen", "Accepted the place, Vipunen"),
+        "vipunen_enrolled" => ("Aloittaneet, Vipunen", "Började, Vipunen", "Enrolled, Vipunen"),
         "survey_start_places" => ("Aloituspaikat, jäsenkysely", "Nybörjarplatser, medlemsenkät", "Start places, member survey"),
         "survey_applicants" => ("Hakijat, jäsenkysely", "Sökande, medlemsenkät", "Applicants, member survey"),
         "survey_first_choice_applicants" => (

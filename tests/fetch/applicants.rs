@@ -199,7 +199,8 @@ fn applicants_are_fetched_with_the_real_field_names_and_summed_per_member() {
     assert_eq!(
         header,
         &[
-            "year", "member_id", "qualification_code", "start_places", "applicants", "first_choice_applicants", "accepted", "enrolled",
+            "year", "member_id", "qualification_code", "vipunen_start_places", "vipunen_applicants", "vipunen_first_choice_applicants",
+            "vipunen_accepted", "vipunen_enrolled",
             "survey_start_places", "survey_applicants", "survey_first_choice_applicants", "survey_new_students", "start_places_ratio",
             "applicants_ratio", "first_choice_ratio", "flagged",
         ]
@@ -274,16 +275,16 @@ fn the_reconciliation_flags_by_hand_and_hides_small_counts_with_company() {
     assert_eq!(t.height(), 9, "4 member × qualification rows, 2 member totals, 2 qualification totals, 1 grand total");
     // a: both sides agree. b music: 36 / 30 = 1.2 applicants, beyond 10 %. b dance: Vipunen has
     // no option, the return has 5 places: flagged; both have 0 applicants, which agree.
-    assert_eq!((int("applicants", key("a", "all")), int("survey_applicants", key("a", "all"))), (Some(43), Some(43)));
+    assert_eq!((int("vipunen_applicants", key("a", "all")), int("survey_applicants", key("a", "all"))), (Some(43), Some(43)));
     assert_eq!(flagged(key("a", "321204")), Some(false));
     assert_eq!(flagged(key("a", "all")), Some(false));
     assert_eq!(t.column("applicants_ratio").unwrap().f64().unwrap().get(key("b", "321204")), Some(1.2));
     assert_eq!(flagged(key("b", "321204")), Some(true));
-    assert_eq!((int("start_places", key("b", "321501")), int("survey_start_places", key("b", "321501"))), (Some(0), Some(5)));
+    assert_eq!((int("vipunen_start_places", key("b", "321501")), int("survey_start_places", key("b", "321501"))), (Some(0), Some(5)));
     assert_eq!(flagged(key("b", "321501")), Some(true));
     // The association: 70 against 76 applicants in music, within the tolerance; the 2024 row is
     // another start year.
-    assert_eq!((int("applicants", key("all", "321204")), int("survey_applicants", key("all", "321204"))), (Some(70), Some(76)));
+    assert_eq!((int("vipunen_applicants", key("all", "321204")), int("survey_applicants", key("all", "321204"))), (Some(70), Some(76)));
     assert_eq!(flagged(key("all", "321204")), Some(false));
 
     // Disclosure, given the enrolment table as published (its survey rows, one hidden pair).
@@ -323,7 +324,7 @@ fn the_reconciliation_flags_by_hand_and_hides_small_counts_with_company() {
         }
     }
     // Start places are not persons: published.
-    assert_eq!(d.column("start_places").unwrap().i64().unwrap().get(at("a", "321501")), Some(6));
+    assert_eq!(d.column("vipunen_start_places").unwrap().i64().unwrap().get(at("a", "321501")), Some(6));
     // The survey's figures are the enrolment table's, symbols too.
     assert_eq!((s("survey_applicants_flag", at("a", "321501")), s("survey_applicants_flag", at("a", "321204"))), ("1-4".into(), "..".into()));
     assert_eq!(d.column("survey_applicants").unwrap().i64().unwrap().get(at("a", "321204")), None);
@@ -335,7 +336,7 @@ fn the_reconciliation_flags_by_hand_and_hides_small_counts_with_company() {
     assert_eq!(d.column("start_places_ratio").unwrap().f64().unwrap().get(at("a", "321501")), Some(1.0));
     assert_eq!(d.column("flagged").unwrap().bool().unwrap().get(at("b", "321501")), Some(true));
     assert!(suppressed.primary >= 4, "{suppressed:?}");
-    assert!(log.iter().all(|l| l.table == "applicants") && log.iter().any(|l| l.cell == "year=2025;member_id=a;qualification_code=321501;column=applicants"));
+    assert!(log.iter().all(|l| l.table == "applicants") && log.iter().any(|l| l.cell == "year=2025;member_id=a;qualification_code=321501;column=vipunen_applicants"));
 }
 
 #[test]

@@ -20,7 +20,7 @@ use crate::stages::transform::ALL;
 use crate::stages::transform::applicants::{COMPARED, SURVEY};
 
 /// The person counts of the table's Vipunen side: what disclosure control hides.
-pub const PERSON_COUNTS: [&str; 4] = ["applicants", "first_choice_applicants", "accepted", "enrolled"];
+pub const PERSON_COUNTS: [&str; 4] = ["vipunen_applicants", "vipunen_first_choice_applicants", "vipunen_accepted", "vipunen_enrolled"];
 
 /// The survey's columns and the enrolment table's columns (survey rows) they repeat.
 const FROM_ENROLMENT: [(&str, &str); 4] = [
@@ -132,7 +132,7 @@ pub fn applicants_table(
         out.with_column(Column::new(format!("{s}_flag").into(), flags))?;
     }
     let start_flags = vec![""; n];
-    out.with_column(Column::new("start_places_flag".into(), start_flags))?;
+    out.with_column(Column::new("vipunen_start_places_flag".into(), start_flags))?;
     // Ratios and the flag, from what is published.
     let mut any_hidden = vec![false; n];
     for (v, s, r) in COMPARED {

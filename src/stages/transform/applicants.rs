@@ -22,14 +22,17 @@ use polars::prelude::*;
 use super::{ALL, totals_last};
 
 /// Vipunen's figures, as published.
-pub const VIPUNEN: [&str; 5] = ["start_places", "applicants", "first_choice_applicants", "accepted", "enrolled"];
+pub const VIPUNEN: [&str; 5] =
+    ["vipunen_start_places", "vipunen_applicants", "vipunen_first_choice_applicants", "vipunen_accepted", "vipunen_enrolled"];
+/// The decoded applicants frame's columns the [`VIPUNEN`] columns are made of, in order.
+const VIPUNEN_FROM: [&str; 5] = ["start_places", "applicants", "first_choice_applicants", "accepted", "enrolled"];
 /// The survey's figures for the same members, as published.
 pub const SURVEY: [&str; 4] = ["survey_start_places", "survey_applicants", "survey_first_choice_applicants", "survey_new_students"];
 /// The compared pairs: Vipunen's column, the survey's, and their ratio (survey / Vipunen).
 pub const COMPARED: [(&str, &str, &str); 3] = [
-    ("start_places", "survey_start_places", "start_places_ratio"),
-    ("applicants", "survey_applicants", "applicants_ratio"),
-    ("first_choice_applicants", "survey_first_choice_applicants", "first_choice_ratio"),
+    ("vipunen_start_places", "survey_start_places", "start_places_ratio"),
+    ("vipunen_applicants", "survey_applicants", "applicants_ratio"),
+    ("vipunen_first_choice_applicants", "survey_first_choice_applicants", "first_choice_ratio"),
 ];
 /// The survey's students columns the [`SURVEY`] columns are made of, in order.
 const SURVEY_FROM: [&str; 4] = ["start_places", "applicants", "first_choice_applicants", "new_students"];
@@ -53,7 +56,7 @@ pub fn applicants(vipunen: LazyFrame, students: LazyFrame, members: LazyFrame, c
         .filter(valid)
         .join(returned, [col("member_id")], [col("member_id")], JoinArgs::new(JoinType::Inner))
         .group_by(keys.map(col))
-        .agg(VIPUNEN.map(|c| col(c).sum().cast(DataType::Int64)));
+        .agg(VIPUNEN_FROM.iter().zip(VIPUNEN).map(|(from, to)| col(*from).sum().cast(DataType::Int64).alias(to)).collect::<Vec<_>>());
     let both = public
         .join(own, keys.map(col), keys.map(col), JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns))
         // No option in Vipunen is none there: 0. A qualification missing from a return stays empty.
