@@ -89,10 +89,14 @@ pub enum Key {
     SurveyGraduates,
     /// Graduates by Vipunen (a series).
     VipunenGraduates,
+    /// Title of the applicants reconciliation chart.
+    ApplicantsCheckTitle,
+    /// Its subtitle: `{year}`.
+    ApplicantsCheckSubtitle,
 }
 
 /// All keys, for the completeness test.
-pub const ALL_KEYS: [Key; 41] = [
+pub const ALL_KEYS: [Key; 43] = [
     Key::PlacementTitle,
     Key::PlacementSubtitle,
     Key::EnrolmentTitle,
@@ -134,6 +138,8 @@ pub const ALL_KEYS: [Key; 41] = [
     Key::CoverageSubtitle,
     Key::SurveyGraduates,
     Key::VipunenGraduates,
+    Key::ApplicantsCheckTitle,
+    Key::ApplicantsCheckSubtitle,
 ];
 
 /// The text of a key in a language.
@@ -245,6 +251,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         ),
         Key::SurveyGraduates => ("Jäsenkysely", "Medlemsenkät", "Member survey"),
         Key::VipunenGraduates => ("Vipunen", "Vipunen", "Vipunen"),
+        Key::ApplicantsCheckTitle => ("Hakijat: jäsenkysely ja Vipunen", "Sökande: medlemsenkät och Vipunen", "Applicants: member survey and Vipunen"),
+        Key::ApplicantsCheckSubtitle => (
+            "Koulutus alkaa {year}: hakijat jäsenittäin, kaikki tutkinnot, yhteishaku ja jatkuva haku",
+            "Utbildningen börjar {year}: sökande per medlem, alla examina, gemensam och kontinuerlig ansökan",
+            "Starting in {year}: applicants by member, all qualifications, joint and continuous application",
+        ),
         Key::AltBars => ("Vaakasuora 100 %:n pinottu pylväskuvio", "Liggande staplat stapeldiagram (100 %)", "Horizontal 100% stacked bar chart"),
         Key::AltLines => ("Viivakuvio", "Linjediagram", "Line chart"),
         Key::LargestShown => (

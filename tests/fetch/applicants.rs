@@ -363,4 +363,19 @@ fn the_bundled_sample_publishes_the_applicants_reconciliation() {
         assert!(w.join(&format!("output/2025/{lang}/applicants.csv")).is_file(), "{lang}");
     }
     assert!(w.join("output/2025/checks/applicants.csv").is_file());
+    // Its chart prints the applicants of every member and the association, survey and Vipunen.
+    let mut expected: Vec<i64> =
+        table[1..].iter().filter(|r| r[2] == "all").flat_map(|r| [r[9].parse::<i64>().unwrap(), r[4].parse().unwrap()]).collect();
+    for lang in ["fi", "sv", "en"] {
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/charts/applicants_check-{lang}.svg"))).unwrap();
+        let mut printed: Vec<i64> = svg
+            .split("</text>")
+            .filter_map(|chunk| chunk.rsplit_once('>').map(|(_, t)| t.trim().to_owned()))
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '\u{a0}' || c == ','))
+            .map(|t| t.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap())
+            .collect();
+        expected.sort_unstable();
+        printed.sort_unstable();
+        assert_eq!(printed, expected, "{lang}");
+    }
 }

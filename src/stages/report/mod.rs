@@ -22,7 +22,7 @@ mod html;
 pub mod localized;
 mod tables;
 
-use figures::{applicants_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
+use figures::{applicants_chart, applicants_check_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
 pub use tables::*;
 
 /// Writes the tables and charts.
@@ -171,6 +171,9 @@ impl People<'_> {
         if let Some(e) = table("enrolment") {
             figures.push(figure(&applicants_chart(config, e, lang, note.clone()), &chart_dir, report)?);
             figures.push(figure(&coverage_chart(config, e, lang, note.clone(), vipunen_date), &chart_dir, report)?);
+        }
+        if let Some(a) = table("applicants") {
+            figures.push(figure(&applicants_check_chart(config, a, lang, note.clone(), vipunen_date), &chart_dir, report)?);
         }
         let mut sources: Vec<String> = Vec::new();
         for t in ["placement", "enrolment", "placement_benchmark", "applicants"] {
