@@ -5,7 +5,7 @@
 //! - `applicants`: the Vipunen joint-application resource against a server that knows its
 //!   real fields only (a filter or sort on another is HTTP 400, as the real one answers).
 //! - `benchmark`: StatFin `sijk/111l` against a server that answers queries from a
-//!   real-shaped cube (`sijk`): six variables, content codes, elimination summing.
+//!   real-shaped cube (`sijk`): six variables, content codes, a variable left out answered at its total.
 
 mod applicants;
 mod benchmark;
