@@ -556,11 +556,16 @@ fn placement_benchmark_by_hand() {
         "graduation_year" => [2024; 8], "status" => statuses, "count" => counts,
     )
     .unwrap();
-    let json = r#"{"id":["koulutusala_1_2016","timeperiod_y","paaasiallinen_toiminta","contentscode"],"size":[2,2,4,1],
-        "dimension":{"koulutusala_1_2016":{"category":{"index":["SSS","02"]}},
+    // sijk/111l as the pipeline asks for it: one level, sex and region; the activities are
+    // content codes, their shares in per cent.
+    let json = r#"{"id":["koulutusaste_17_20180101","sukupuoli_1_20120101","maakunta_2_20130101","koulutusala_1_20160101","timeperiod_y","contentscode"],
+        "size":[1,1,1,2,2,4],
+        "dimension":{"koulutusaste_17_20180101":{"category":{"index":["32"],"label":{"32":"Ammatillinen perustutkinto"}}},
+                     "sukupuoli_1_20120101":{"category":{"index":["SSS"]}},
+                     "maakunta_2_20130101":{"category":{"index":["SSS"],"label":{"SSS":"KOKO MAA"}}},
+                     "koulutusala_1_20160101":{"category":{"index":["SSS","02"]}},
                      "timeperiod_y":{"category":{"index":["2023","2024"]}},
-                     "paaasiallinen_toiminta":{"category":{"index":["11","12","13","14"],"label":{"11":"Työlliset","12":"Päätoimiset opiskelijat","13":"Työttömät","14":"Muut"}}},
-                     "contentscode":{"category":{"index":["lkm"]}}},
+                     "contentscode":{"category":{"index":["tyollinen1vpaastayhtosuus","opiskelija1vpaastaosuus","tyoton1vpaastaosuus","muu1vpaastaosuus"]}}},
         "value":[1,1,1,1, 60,20,10,10, 1,1,1,1, 50,30,15,5]}"#;
     let statfin = kooste::sources::pxweb::decode(std::path::Path::new("111l.json"), json.as_bytes()).unwrap().frame;
     let bench = transform::placement_benchmark(&placement, &statfin, 2025).unwrap();

@@ -89,10 +89,14 @@ pub enum Key {
     SurveyGraduates,
     /// Graduates by Vipunen (a series).
     VipunenGraduates,
+    /// Title of the applicants reconciliation chart.
+    ApplicantsCheckTitle,
+    /// Its subtitle: `{year}`.
+    ApplicantsCheckSubtitle,
 }
 
 /// All keys, for the completeness test.
-pub const ALL_KEYS: [Key; 41] = [
+pub const ALL_KEYS: [Key; 43] = [
     Key::PlacementTitle,
     Key::PlacementSubtitle,
     Key::EnrolmentTitle,
@@ -134,6 +138,8 @@ pub const ALL_KEYS: [Key; 41] = [
     Key::CoverageSubtitle,
     Key::SurveyGraduates,
     Key::VipunenGraduates,
+    Key::ApplicantsCheckTitle,
+    Key::ApplicantsCheckSubtitle,
 ];
 
 /// The text of a key in a language.
@@ -245,6 +251,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
         ),
         Key::SurveyGraduates => ("Jäsenkysely", "Medlemsenkät", "Member survey"),
         Key::VipunenGraduates => ("Vipunen", "Vipunen", "Vipunen"),
+        Key::ApplicantsCheckTitle => ("Hakijat: jäsenkysely ja Vipunen", "Sökande: medlemsenkät och Vipunen", "Applicants: member survey and Vipunen"),
+        Key::ApplicantsCheckSubtitle => (
+            "Koulutus alkaa {year}: hakijat jäsenittäin, kaikki tutkinnot, yhteishaku ja jatkuva haku",
+            "Utbildningen börjar {year}: sökande per medlem, alla examina, gemensam och kontinuerlig ansökan",
+            "Starting in {year}: applicants by member, all qualifications, joint and continuous application",
+        ),
         Key::AltBars => ("Vaakasuora 100 %:n pinottu pylväskuvio", "Liggande staplat stapeldiagram (100 %)", "Horizontal 100% stacked bar chart"),
         Key::AltLines => ("Viivakuvio", "Linjediagram", "Line chart"),
         Key::LargestShown => (
@@ -257,11 +269,13 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 }
 
 /// Every column of the published tables, for the completeness test.
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 40] = [
     "year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "class", "count", "share", "lag",
     "coverage", "graduates", "new_students", "students", "source", "start_places", "applicants", "first_choice_applicants",
     "applicants_per_place", "field", "measure", "national", "members", "members_share", "benchmark_year", "field02_share",
-    "all_fields_share",
+    "all_fields_share", "vipunen_start_places", "vipunen_applicants", "vipunen_first_choice_applicants", "vipunen_accepted",
+    "vipunen_enrolled", "survey_start_places", "survey_applicants", "survey_first_choice_applicants",
+    "survey_new_students", "start_places_ratio", "applicants_ratio", "first_choice_ratio", "flagged",
 ];
 
 /// A column's header in a language (the code itself for a column not in the catalogue, which
@@ -294,6 +308,23 @@ pub fn column(lang: Lang, c: &str) -> &'static str {
         "benchmark_year" => ("Vertailuvuosi", "Jämförelseår", "Benchmark year"),
         "field02_share" => ("Humanistiset ja taidealat koko maassa, %", "Humanistiska och konstområden i hela landet, %", "Humanities and arts nationally, %"),
         "all_fields_share" => ("Kaikki alat koko maassa, %", "Alla områden i hela landet, %", "All fields nationally, %"),
+        "vipunen_start_places" => ("Aloituspaikat, Vipunen", "Nybörjarplatser, Vipunen", "Start places, Vipunen"),
+        "vipunen_applicants" => ("Hakijat, Vipunen", "Sökande, Vipunen", "Applicants, Vipunen"),
+        "vipunen_first_choice_applicants" => ("Ensisijaiset hakijat, Vipunen", "Sökande i första hand, Vipunen", "First-choice applicants, Vipunen"),
+        "vipunen_accepted" => ("Paikan vastaanottaneet, Vipunen", "Tog emot platsen, Vipunen", "Accepted the place, Vipunen"),
+        "vipunen_enrolled" => ("Aloittaneet, Vipunen", "Började, Vipunen", "Enrolled, Vipunen"),
+        "survey_start_places" => ("Aloituspaikat, jäsenkysely", "Nybörjarplatser, medlemsenkät", "Start places, member survey"),
+        "survey_applicants" => ("Hakijat, jäsenkysely", "Sökande, medlemsenkät", "Applicants, member survey"),
+        "survey_first_choice_applicants" => (
+            "Ensisijaiset hakijat, jäsenkysely",
+            "Sökande i första hand, medlemsenkät",
+            "First-choice applicants, member survey",
+        ),
+        "survey_new_students" => ("Aloittaneet, jäsenkysely", "Nya studerande, medlemsenkät", "New students, member survey"),
+        "start_places_ratio" => ("Aloituspaikat: kysely / Vipunen", "Nybörjarplatser: enkät / Vipunen", "Start places: survey / Vipunen"),
+        "applicants_ratio" => ("Hakijat: kysely / Vipunen", "Sökande: enkät / Vipunen", "Applicants: survey / Vipunen"),
+        "first_choice_ratio" => ("Ensisijaiset: kysely / Vipunen", "I första hand: enkät / Vipunen", "First choice: survey / Vipunen"),
+        "flagged" => ("Ero yli toleranssin", "Skillnad över toleransen", "Beyond the tolerance"),
         _ => return "",
     };
     lang.pick(&t)
@@ -307,6 +338,7 @@ pub fn table(lang: Lang, t: &str) -> &'static str {
         "enrolment" => ("Opiskelijat", "Studerande", "Enrolment"),
         "key_figures" => ("Tunnusluvut", "Nyckeltal", "Key figures"),
         "placement_benchmark" => ("Vertailu koko maahan", "Jämförelse med hela landet", "National benchmark"),
+        "applicants" => ("Hakijat, kysely ja Vipunen", "Sökande, enkät och Vipunen", "Applicants, survey and Vipunen"),
         _ => ("Taulukko", "Tabell", "Table"),
     };
     lang.pick(&t)
@@ -329,6 +361,8 @@ pub fn code(lang: Lang, c: &str) -> Option<&'static str> {
         "graduates" => ("Valmistuneet", "Utexaminerade", "Graduates"),
         "employed" => ("Työlliset", "Sysselsatta", "Employed"),
         "unemployed" => ("Työttömät", "Arbetslösa", "Unemployed"),
+        "true" => ("Kyllä", "Ja", "Yes"),
+        "false" => ("Ei", "Nej", "No"),
         _ => return None,
     };
     Some(lang.pick(&t))
@@ -382,7 +416,7 @@ mod tests {
                 assert!(!column(l, c).trim().is_empty(), "column {c} has no {l:?} header");
             }
         }
-        for t in ["placement", "placement_by_member", "enrolment", "key_figures", "placement_benchmark"] {
+        for t in ["placement", "placement_by_member", "enrolment", "key_figures", "placement_benchmark", "applicants"] {
             for l in Lang::ALL {
                 assert!(table(l, t) != table(l, "?") && table(l, t).chars().count() <= 31, "table {t} in {l:?}");
             }

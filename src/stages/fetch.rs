@@ -21,8 +21,8 @@ use crate::sources::http::{Http, HttpSettings};
 use crate::sources::{self, Provenance, Snapshot, SourceError, pxweb, vipunen};
 use crate::{Error, Result};
 
-/// The Vipunen resource with a dedicated decoder (others are decoded field by field).
-pub const ENROLMENT_RESOURCE: &str = "amm_opiskelijat_ja_tutkinnot_vuosi_tutkinto";
+/// The Vipunen resources with a dedicated decoder (others are decoded field by field).
+pub use crate::sources::vipunen::{APPLICANTS_RESOURCE, ENROLMENT_RESOURCE};
 
 /// Why a source is asked from its service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,10 +93,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
         let path = config.raw.join(spec.snapshot_path());
         let snapshot = Snapshot::load(&path)?;
         let mut df = match spec {
-            SourceSpec::Vipunen { resource, .. } if resource == ENROLMENT_RESOURCE => {
-                sources::vipunen::decode_enrolment(&path, &snapshot.bytes)?
-            }
-            SourceSpec::Vipunen { .. } => sources::vipunen::decode_rows(&path, &snapshot.bytes)?,
+            SourceSpec::Vipunen { resource, .. } => decode_vipunen(resource, &path, &snapshot.bytes)?,
             SourceSpec::Pxweb { .. } => sources::pxweb::decode(&path, &snapshot.bytes)?.frame,
         };
         tracing::info!(source = %name, rows = df.height(), snapshot = %path.display(), "Snapshot read.");
@@ -115,6 +112,15 @@ pub fn run(config: &Config) -> Result<StageReport> {
     }
     report.details.insert("sources".into(), provenance.into());
     Ok(report)
+}
+
+/// Decodes a Vipunen snapshot with its resource's decoder (field by field for the others).
+fn decode_vipunen(resource: &str, path: &Path, bytes: &[u8]) -> Result<polars::prelude::DataFrame, SourceError> {
+    match resource {
+        ENROLMENT_RESOURCE => vipunen::decode_enrolment(path, bytes),
+        APPLICANTS_RESOURCE => vipunen::decode_applicants(path, bytes),
+        _ => vipunen::decode_rows(path, bytes),
+    }
 }
 
 /// Whether a source must be asked from its service, and why.
@@ -154,7 +160,11 @@ async fn update(http: &Http, config: &Config, spec: &SourceSpec, path: &Path, st
     match spec {
         SourceSpec::Vipunen { resource, filter, sort } => {
             let base = url::Url::parse(&f.vipunen_url).expect("validated with the config");
-            let fields: &[&str] = if resource == ENROLMENT_RESOURCE { &vipunen::ENROLMENT_FIELDS } else { &[] };
+            let fields: &[&str] = match resource.as_str() {
+                ENROLMENT_RESOURCE => &vipunen::ENROLMENT_FIELDS,
+                APPLICANTS_RESOURCE => &vipunen::APPLICANT_FIELDS,
+                _ => &[],
+            };
             let req = vipunen::Request {
                 base: &base,
                 resource,
@@ -170,11 +180,7 @@ async fn update(http: &Http, config: &Config, spec: &SourceSpec, path: &Path, st
                 }
                 vipunen::Fetched::New { bytes, provenance } => {
                     // Decoded before it replaces anything: a wrong type is schema drift.
-                    if resource == ENROLMENT_RESOURCE {
-                        vipunen::decode_enrolment(path, &bytes)?;
-                    } else {
-                        vipunen::decode_rows(path, &bytes)?;
-                    }
+                    decode_vipunen(resource, path, &bytes)?;
                     Snapshot::store(path, &bytes, provenance)?;
                     tracing::info!(resource, snapshot = %path.display(), "Snapshot stored.");
                     Ok("fetched")

@@ -1,8 +1,8 @@
 //! Stage 4, disclose: disclosure control, so that no small group of graduates can be
 //! identified from anything published. Nothing reaches the report without passing here.
 //!
-//! In: `stages/transform/{placement,placement_by_member,enrolment,key_figures}.parquet`. Out:
-//! `stages/disclose/{placement,placement_by_member,enrolment,key_figures,
+//! In: `stages/transform/{placement,placement_by_member,enrolment,key_figures,applicants}.parquet`.
+//! Out: `stages/disclose/{placement,placement_by_member,enrolment,key_figures,applicants,
 //! placement_benchmark}.parquet` — the published rows, with hidden values set to null and a
 //! flag column saying why (`1-4`: a small count; `..`: hidden so that a small count cannot be
 //! recovered) — and `output/<year>/suppressions.csv`, every hidden cell with its table and rule.
@@ -28,9 +28,11 @@ use crate::disclosure::{Flag, Problem, Total, suppress};
 use crate::files;
 use crate::{FrameContext, Result};
 
+mod applicants;
 mod placement;
 mod rounding;
 
+pub use applicants::{PERSON_COUNTS as APPLICANT_PERSON_COUNTS, applicants_table};
 pub use placement::{Placement, placement_tables};
 pub use rounding::Rounding;
 
@@ -94,8 +96,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
         .collect();
     let mut figures = key_figures_table(figures, threshold, &enrolment, &fields).ctx("key figures disclosure")?;
     let round_to = config.pipeline.disclosure.round_to;
-    if round_to > 1 {
-        let r = Rounding { base: i64::from(round_to), threshold: i64::from(threshold) };
+    let rounding = (round_to > 1).then(|| Rounding { base: i64::from(round_to), threshold: i64::from(threshold) });
+    if let Some(r) = rounding {
         placement = r.placement(placement).ctx("rounding placement")?;
         by_member = r.by_member(by_member).ctx("rounding placement by member")?;
         enrolment = r.enrolment(enrolment).ctx("rounding enrolment")?;
@@ -113,6 +115,14 @@ pub fn run(config: &Config) -> Result<StageReport> {
         let mut bench = super::transform::placement_benchmark(&placement, &statfin, config.year).ctx("placement benchmark")?;
         persist(config, &mut report, "placement_benchmark", &mut bench)?;
     }
+    let mut a = Suppressed::default();
+    if config.pipeline.sources.contains_key("applicants") {
+        let table = load(config, &mut report, Stage::Transform, "applicants")?;
+        let (mut table, s, log3) = applicants_table(table, &enrolment, threshold, rounding).ctx("applicants disclosure")?;
+        log.extend(log3);
+        a = s;
+        persist(config, &mut report, "applicants", &mut table)?;
+    }
     let log_path = config.year_dir().join("suppressions.csv");
     write_log(&log_path, &log)?;
     report.output(&log_path)?;
@@ -125,6 +135,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
             "placement": { "primary": p.primary, "secondary": p.secondary,
                            "exposed": log.iter().filter(|l| l.rule == EXPOSED).count() },
             "enrolment": { "primary": e.primary, "secondary": e.secondary },
+            "applicants": { "primary": a.primary, "secondary": a.secondary },
             "log": log_path.display().to_string(),
             "legend": { primary_flag(threshold): format!("a count from 1 to {}", threshold - 1),
                         SECONDARY: "hidden so that a small count cannot be recovered from the totals" },

@@ -16,7 +16,7 @@ pub struct Rounding {
 
 impl Rounding {
     /// A count column, rounded.
-    fn round(&self, c: &str) -> Expr {
+    pub(super) fn round(&self, c: &str) -> Expr {
         when(col(c).gt_eq(lit(self.threshold)))
             .then(((col(c) + lit(self.base / 2)).floor_div(lit(self.base)) * lit(self.base)).cast(DataType::Int64))
             .otherwise(col(c))

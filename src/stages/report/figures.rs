@@ -409,3 +409,37 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
         group_header: labels::column(lang, "member_id").into(),
     })
 }
+
+/// Applicants by member (all qualifications) as the return counts them and as Vipunen does,
+/// from the published applicants reconciliation; the association first.
+pub(super) fn applicants_check_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str) -> GroupedBars {
+    let year = config.year.to_string();
+    let mut rows: Vec<(String, Option<f64>, Option<f64>)> = (0..df.height())
+        .filter(|i| cell(df, "year", *i) == year && cell(df, "qualification_code", *i) == ALL)
+        .map(|i| (cell(df, "member_id", i), cell(df, "survey_applicants", i).parse().ok(), cell(df, "vipunen_applicants", i).parse().ok()))
+        .collect();
+    rows.sort_by_key(|r| (r.0 != ALL, member_label(config, &r.0, lang)));
+    let total = rows.iter().filter(|r| r.0 != ALL).count();
+    keep_largest(&mut rows, total);
+    let subtitle = with_cap_note(lang, labels::text(lang, Key::ApplicantsCheckSubtitle).replace("{year}", &year), total);
+    explain_hidden(GroupedBars {
+        name: format!("applicants_check-{}", lang.code()),
+        lang,
+        frame: Frame {
+            title: labels::text(lang, Key::ApplicantsCheckTitle).into(),
+            subtitle,
+            sources: vec![
+                labels::text(lang, Key::SourceSurvey).replace("{year}", &year),
+                labels::text(lang, Key::SourceVipunen).replace("{date}", date),
+            ],
+            note,
+        },
+        series: vec![
+            Series { label: labels::text(lang, Key::SurveyGraduates).into(), color: 0 },
+            Series { label: labels::text(lang, Key::VipunenGraduates).into(), color: 3 },
+        ],
+        groups: rows.into_iter().map(|(m, survey, vipunen)| Group { label: member_label(config, &m, lang), values: vec![survey, vipunen] }).collect(),
+        scale: Scale::Count,
+        group_header: labels::column(lang, "member_id").into(),
+    })
+}

@@ -22,7 +22,7 @@ mod html;
 pub mod localized;
 mod tables;
 
-use figures::{applicants_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
+use figures::{applicants_chart, applicants_check_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
 pub use tables::*;
 
 /// Writes the tables and charts.
@@ -44,6 +44,10 @@ pub fn run(config: &Config) -> Result<StageReport> {
         let bench = load(config, &mut report, Stage::Disclose, "placement_benchmark")?;
         published.push(("placement_benchmark", published_benchmark(&bench).ctx("published benchmark")?));
     }
+    if config.pipeline.sources.contains_key("applicants") {
+        let table = load(config, &mut report, Stage::Disclose, "applicants")?;
+        published.push(("applicants", published_applicants(&table).ctx("published applicants")?));
+    }
     for (name, df) in published.iter_mut() {
         let path = tables.join(format!("{name}.csv"));
         files::write_csv(&path, df)?;
@@ -63,6 +67,17 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let check_path = dir.join("checks").join("reconciliation.csv");
     files::write_csv(&check_path, &mut check)?;
     report.output(&check_path)?;
+    if config.pipeline.sources.contains_key("applicants") {
+        // The applicants reconciliation in full, unsuppressed, beside the published one.
+        let mut check = load(config, &mut report, Stage::Transform, "applicants")?;
+        let flagged = check.column("flagged").ctx("applicants")?.bool().ctx("applicants")?.sum().unwrap_or(0);
+        if flagged > 0 {
+            tracing::warn!(flagged, "Returns whose intake differs from Vipunen's beyond the tolerance (checks/applicants.csv).");
+        }
+        let path = dir.join("checks").join("applicants.csv");
+        files::write_csv(&path, &mut check)?;
+        report.output(&path)?;
+    }
 
     let vipunen_date = match config.pipeline.sources.get("enrolment") {
         Some(spec) => {
@@ -163,8 +178,11 @@ impl People<'_> {
             figures.push(figure(&applicants_chart(config, e, lang, note.clone(), who), &chart_dir, report)?);
             figures.push(figure(&coverage_chart(config, e, lang, note.clone(), vipunen_date, who), &chart_dir, report)?);
         }
+        if let Some(a) = table("applicants") {
+            figures.push(figure(&applicants_check_chart(config, a, lang, note.clone(), vipunen_date), &chart_dir, report)?);
+        }
         let mut sources: Vec<String> = Vec::new();
-        for t in ["placement", "enrolment", "placement_benchmark"] {
+        for t in ["placement", "enrolment", "placement_benchmark", "applicants"] {
             for s in localized::sources(lang, t, config.year, vipunen_date) {
                 if !sources.contains(&s) {
                     sources.push(s);

@@ -31,6 +31,26 @@ pub const ENROLMENT_COLUMNS: [&str; 11] = [
     "applicants_per_place",
 ];
 
+/// Columns of the published applicants reconciliation.
+pub const APPLICANTS_COLUMNS: [&str; 16] = [
+    "year",
+    "member_id",
+    "qualification_code",
+    "vipunen_start_places",
+    "vipunen_applicants",
+    "vipunen_first_choice_applicants",
+    "vipunen_accepted",
+    "vipunen_enrolled",
+    "survey_start_places",
+    "survey_applicants",
+    "survey_first_choice_applicants",
+    "survey_new_students",
+    "start_places_ratio",
+    "applicants_ratio",
+    "first_choice_ratio",
+    "flagged",
+];
+
 /// A count as published: the number, or the flag of its suppression.
 pub(super) fn shown(value: &str, flag: &str) -> Expr {
     when(col(flag).neq(lit(""))).then(col(flag)).otherwise(col(value).cast(DataType::String))
@@ -106,6 +126,16 @@ pub fn published_enrolment(df: &DataFrame) -> PolarsResult<DataFrame> {
                 .alias("applicants_per_place"),
         )
         .select(ENROLMENT_COLUMNS.map(col))
+        .collect()
+}
+
+/// The applicants reconciliation as published: hidden counts show their symbol, a ratio or
+/// flag beside a hidden figure `..`; a survey figure the return does not have stays empty.
+pub fn published_applicants(df: &DataFrame) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns(APPLICANTS_COLUMNS[3..].iter().map(|c| shown(c, &format!("{c}_flag")).alias(*c)).collect::<Vec<_>>())
+        .select(APPLICANTS_COLUMNS.map(col))
         .collect()
 }
 

@@ -1,29 +1,55 @@
 //! The placement benchmark: the association's graduates one year after graduation in the
-//! Statistics Finland classes, beside StatFin `sijk/111l` for the whole vocational level and for
-//! field 02 (humanities and arts, where music and dance sit).
+//! Statistics Finland classes, beside StatFin `sijk/111l` for vocational upper secondary
+//! qualifications, the whole country, both sexes: field 02 (humanities and arts, where music
+//! and dance sit) and all fields.
 //!
 //! Crosswalk from the survey's statuses: `university`, `uas`, `other_studies` → **students**;
 //! `employed_in_field`, `employed_outside_field` → **employed**; `unemployed` → **unemployed**;
 //! `other` → **other**; `unknown` is left out, so shares are of graduates with a known status.
-//! The StatFin classes are found by their labels (fi, sv or en), the field by its code, the
-//! dimensions by their code prefixes: the table's codes change between versions.
+//!
+//! `sijk/111l` has no activity variable: the activities are its content codes, a count and a
+//! share each ([`CONTENTS`]). The national shares are the table's own shares (`…osuus`, in
+//! per cent, so they read back exactly as Statistics Finland publishes them), or the count over
+//! the graduates where a share is missing. The snapshot must hold one level of education, one
+//! sex and one region (what the fetch selected: vocational, total, whole country), and two
+//! fields, 02 and the total: anything else is an error that names the variable and the values
+//! found, because a table summed over levels is not the vocational benchmark. Codes are matched
+//! exactly or after a prefix (`KA_02`), as the table's codes change between versions.
 
 use polars::prelude::*;
 
-/// The four classes, in publishing order, with the survey statuses each takes and the words
-/// that find it among StatFin's labels.
-pub const CLASSES: [(&str, &[&str], &[&str]); 4] = [
-    ("employed", &["employed_in_field", "employed_outside_field"], &["työllis", "sysselsatt", "employed"]),
-    ("students", &["university", "uas", "other_studies"], &["opiskelij", "studerande", "student"]),
-    ("unemployed", &["unemployed"], &["työttöm", "arbetslös", "unemployed"]),
-    ("other", &["other"], &["muu", "övrig", "other"]),
+/// The four classes, in publishing order, with the survey statuses each takes.
+pub const CLASSES: [(&str, &[&str]); 4] = [
+    ("employed", &["employed_in_field", "employed_outside_field"]),
+    ("students", &["university", "uas", "other_studies"]),
+    ("unemployed", &["unemployed"]),
+    ("other", &["other"]),
 ];
 
-/// The class of a StatFin activity label.
-fn class_of(label: &str) -> Option<&'static str> {
-    let l = label.to_lowercase();
-    // "unemployed" contains "employed": test the unemployed class first.
-    [2usize, 0, 1, 3].into_iter().map(|i| CLASSES[i]).find(|(_, _, words)| words.iter().any(|w| l.contains(w))).map(|(c, _, _)| c)
+/// The `sijk/111l` content codes of each class: its share (%) and its count, where the table
+/// has one (it has none for "other").
+pub const CONTENTS: [(&str, &str, Option<&str>); 4] = [
+    ("employed", "tyollinen1vpaastayhtosuus", Some("tyollinen1vpaastayht")),
+    ("students", "opiskelija1vpaastaosuus", Some("opiskelija1vpaasta")),
+    ("unemployed", "tyoton1vpaastaosuus", Some("tyoton1vpaasta")),
+    ("other", "muu1vpaastaosuus", None),
+];
+
+/// The content code of the graduates of the previous year (the shares' denominator).
+pub const GRADUATES: &str = "tutkinto1vaiemmin";
+
+/// The variables (by the start of their code) that must hold exactly one value, and what it
+/// should be.
+const ONE_VALUE: [(&str, &str); 3] =
+    [("koulutusaste", "the vocational upper secondary level"), ("sukupuoli", "both sexes"), ("maakunta", "the whole country")];
+
+/// Whether a code of the table is `code`, possibly after a prefix (`KA_02` for `02`).
+fn is_code(c: &str, code: &str) -> bool {
+    c == code || c.strip_suffix(code).is_some_and(|p| p.ends_with('_'))
+}
+
+fn bad(message: String) -> PolarsError {
+    PolarsError::ComputeError(format!("StatFin sijk/111l snapshot: {message}").into())
 }
 
 /// Builds the benchmark table from the disclosed placement table's association rows (for the
@@ -51,7 +77,7 @@ pub fn placement_benchmark(placement: &DataFrame, statfin: &DataFrame, year: i32
     // A class is hidden when any of its statuses is: its sum would otherwise give it away.
     let counts: Vec<Option<i64>> = CLASSES
         .iter()
-        .map(|(_, statuses, _)| statuses.iter().map(|s| value(s).flatten()).sum::<Option<i64>>())
+        .map(|(_, statuses)| statuses.iter().map(|s| value(s).flatten()).sum::<Option<i64>>())
         .collect();
     let known: Option<i64> = counts.iter().copied().sum();
     let shares: Vec<Option<f64>> =
@@ -68,54 +94,79 @@ pub fn placement_benchmark(placement: &DataFrame, statfin: &DataFrame, year: i32
     )
 }
 
-/// StatFin shares per class for field 02 and for all fields, in the latest year up to
-/// `year`, as fractions. Counts are turned into shares of the four classes when the table has
-/// no share measure.
+/// National shares per class, as fractions.
 type ClassShares = Vec<(&'static str, Option<f64>)>;
 
+/// The values of one dimension of the decoded table, distinct, in order, with their labels.
+fn distinct(df: &DataFrame, column: &str) -> PolarsResult<Vec<(String, String)>> {
+    let codes = df.column(column)?.str()?;
+    let labels = df.column(&format!("{column}_label"))?.str()?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (c, l) in codes.iter().zip(labels.iter()) {
+        if let Some(c) = c
+            && !out.iter().any(|(x, _)| x == c)
+        {
+            out.push((c.to_owned(), l.unwrap_or(c).to_owned()));
+        }
+    }
+    Ok(out)
+}
+
+fn listed(values: &[(String, String)]) -> String {
+    values.iter().map(|(c, l)| format!("{c} '{l}'")).collect::<Vec<_>>().join(", ")
+}
+
+/// StatFin shares per class for field 02 and for all fields, in the latest year up to `year`.
 fn statfin_shares(df: &DataFrame, year: i32) -> PolarsResult<(Option<i32>, ClassShares, ClassShares)> {
-    let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
-    let find = |prefix: &str| names.iter().find(|n| n.starts_with(prefix) && !n.ends_with("_label")).cloned();
-    let (Some(field), Some(time)) = (find("koulutusala"), find("timeperiod")) else {
-        return Ok((None, Vec::new(), Vec::new()));
+    let names: Vec<String> =
+        df.get_column_names().iter().map(|n| n.to_string()).filter(|n| !n.ends_with("_label") && n != "value").collect();
+    let find = |prefix: &str| -> PolarsResult<String> {
+        let found: Vec<&String> = names.iter().filter(|n| n.starts_with(prefix)).collect();
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(bad(format!(
+                "no variable '{prefix}…' (it has {}): a variable left out of the query is summed over all its values",
+                names.join(", ")
+            ))),
+            many => Err(bad(format!("several variables '{prefix}…': {}", many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))),
+        }
     };
-    let content = find("contentscode");
-    // The activity dimension: the one whose labels name the classes.
-    let activity = names.iter().filter(|n| n.ends_with("_label")).find(|n| {
-        df.column(n).ok().and_then(|c| c.str().ok().cloned()).is_some_and(|c| c.iter().flatten().filter(|l| class_of(l).is_some()).count() >= 3)
-    });
-    let Some(activity) = activity.cloned() else { return Ok((None, Vec::new(), Vec::new())) };
+    for (prefix, meant) in ONE_VALUE {
+        let var = find(prefix)?;
+        let values = distinct(df, &var)?;
+        if values.len() != 1 {
+            return Err(bad(format!("variable {var} holds {} values ({}) where one is meant ({meant})", values.len(), listed(&values))));
+        }
+    }
+    let field = find("koulutusala")?;
+    let fields = distinct(df, &field)?;
+    let (f02, total): (Vec<_>, Vec<_>) = fields.iter().cloned().partition(|(c, _)| is_code(c, "02"));
+    let ([(f02, _)], [(total, _)]) = (f02.as_slice(), total.as_slice()) else {
+        return Err(bad(format!("variable {field} holds {} where field 02 and the total of all fields are meant", listed(&fields))));
+    };
+    let time = find("timeperiod")?;
+    let content = find("contentscode")?;
     let years: Vec<i32> = df.column(&time)?.str()?.iter().flatten().filter_map(|y| y.parse().ok()).filter(|y| *y <= year).collect();
     let Some(latest) = years.iter().copied().max() else { return Ok((None, Vec::new(), Vec::new())) };
-    let f = df.column(&field)?.str()?.clone();
-    let t = df.column(&time)?.str()?.clone();
-    let a = df.column(&activity)?.str()?.clone();
-    let v = df.column("value")?.f64()?.clone();
-    let c = match &content {
-        Some(c) => Some(df.column(c)?.str()?.clone()),
-        None => None,
+    let latest_text = latest.to_string();
+    let (f, t, c) = (df.column(&field)?.str()?, df.column(&time)?.str()?, df.column(&content)?.str()?);
+    let v = df.column("value")?.f64()?;
+    let at = |field: &str, code: &str| -> Option<f64> {
+        (0..df.height())
+            .find(|i| f.get(*i) == Some(field) && t.get(*i) == Some(latest_text.as_str()) && c.get(*i).is_some_and(|x| is_code(x, code)))
+            .and_then(|i| v.get(i))
     };
-    let shares_for = |code: &str| -> ClassShares {
-        // Prefer counts (then shares are exact); the published shares are rounded.
-        let mut sums: Vec<(&'static str, f64)> = Vec::new();
-        for i in 0..df.height() {
-            let is_count = c.as_ref().is_none_or(|c| c.get(i).is_some_and(|x| !x.contains("osuus") && !x.contains("pros")));
-            if f.get(i) == Some(code) && t.get(i) == Some(latest.to_string().as_str()) && is_count
-                && let (Some(class), Some(val)) = (a.get(i).and_then(class_of), v.get(i))
-            {
-                match sums.iter_mut().find(|(k, _)| *k == class) {
-                    Some((_, s)) => *s += val,
-                    None => sums.push((class, val)),
-                }
-            }
-        }
-        let total: f64 = sums.iter().map(|(_, s)| s).sum();
-        CLASSES
+    let shares_for = |field: &str| -> ClassShares {
+        let graduates = at(field, GRADUATES).filter(|g| *g > 0.0);
+        CONTENTS
             .iter()
-            .map(|(k, _, _)| (*k, sums.iter().find(|(c, _)| c == k).filter(|_| total > 0.0).map(|(_, s)| (s / total * 10_000.0).round() / 10_000.0)))
+            .map(|(class, share, count)| {
+                let s = at(field, share).map(|p| p / 100.0).or_else(|| Some(count.and_then(|k| at(field, k))? / graduates?));
+                (*class, s.map(|x| (x * 10_000.0).round() / 10_000.0))
+            })
             .collect()
     };
-    Ok((Some(latest), shares_for("02"), shares_for("SSS")))
+    Ok((Some(latest), shares_for(f02), shares_for(total)))
 }
 
 #[cfg(test)]
@@ -123,12 +174,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statfin_labels_find_their_class() {
-        assert_eq!(class_of("Työlliset"), Some("employed"));
-        assert_eq!(class_of("Työttömät"), Some("unemployed"));
-        assert_eq!(class_of("Unemployed"), Some("unemployed"), "not 'employed'");
-        assert_eq!(class_of("Päätoimiset opiskelijat"), Some("students"));
-        assert_eq!(class_of("Muut"), Some("other"));
-        assert_eq!(class_of("Yhteensä"), None);
+    fn codes_match_exactly_or_after_a_prefix() {
+        assert!(is_code("02", "02"));
+        assert!(is_code("KA_02", "02"));
+        assert!(!is_code("102", "02"));
+        assert!(is_code("tyoton1vpaastaosuus", "tyoton1vpaastaosuus"));
+        assert!(!is_code("tyollinenopiskelija1vpaastaosuus", "opiskelija1vpaastaosuus"), "employed students are not students");
     }
 }

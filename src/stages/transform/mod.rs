@@ -1,8 +1,8 @@
 //! Stage 3, transform: validated survey rows and public snapshots → the statistics tables.
 //!
-//! In: `stages/ingest/{placement,students}.parquet`, `stages/fetch/enrolment.parquet` and the
-//! member registry. Out: `stages/transform/{placement,placement_by_member,enrolment,
-//! key_figures,reconciliation}.parquet`, unsuppressed (the disclose stage decides what may be
+//! In: `stages/ingest/{placement,students}.parquet`, `stages/fetch/{enrolment,applicants}.parquet`
+//! and the member registry. Out: `stages/transform/{placement,placement_by_member,enrolment,
+//! key_figures,reconciliation,applicants}.parquet`, unsuppressed (the disclose stage decides what may be
 //! published).
 //!
 //! - placement: member × qualification × orientation × graduation year × status → count, the
@@ -13,10 +13,15 @@
 //! - enrolment: year × member × qualification → new students, students, graduates from Vipunen
 //!   (members by the Y-tunnus valid in that year; `all` = members together; `national` = every
 //!   provider) and from the survey (statistical year only).
+//! - applicants (when the pipeline has the `applicants` source): Vipunen's joint-application
+//!   figures beside the survey's for the same members, flagged beyond the tolerance
+//!   ([`applicants()`]).
 
+pub mod applicants;
 mod benchmark;
 mod figures;
 
+pub use applicants::applicants;
 pub use benchmark::placement_benchmark;
 pub use figures::{key_figures, reconciliation};
 
@@ -42,7 +47,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let vipunen = load(config, &mut report, Stage::Fetch, "enrolment")?;
     let mut placement = placement(survey.clone().lazy()).and_then(LazyFrame::collect).ctx("placement table")?;
     let attributed = attributed(vipunen.lazy(), config).ctx("member registry")?;
-    let mut enrolment = enrolment(attributed.clone(), survey_enrolment(students.lazy(), survey.clone().lazy(), config.year))
+    let mut enrolment = enrolment(attributed.clone(), survey_enrolment(students.clone().lazy(), survey.clone().lazy(), config.year))
         .collect()
         .ctx("enrolment table")?;
     let mut figures = key_figures(attributed.clone(), config).collect().ctx("key figures")?;
@@ -54,6 +59,14 @@ pub fn run(config: &Config) -> Result<StageReport> {
     persist(config, &mut report, "enrolment", &mut enrolment)?;
     persist(config, &mut report, "key_figures", &mut figures)?;
     persist(config, &mut report, "reconciliation", &mut check)?;
+    if config.pipeline.sources.contains_key("applicants") {
+        let public = load(config, &mut report, Stage::Fetch, "applicants")?;
+        let codes: Vec<String> = config.pipeline.publish_qualifications.iter().map(|q| q.as_string()).collect();
+        let mut table = applicants(public.lazy(), students.lazy(), member_periods(config).ctx("member registry")?, &codes, config.year, tolerance)
+            .collect()
+            .ctx("applicants reconciliation")?;
+        persist(config, &mut report, "applicants", &mut table)?;
+    }
     Ok(report)
 }
 

@@ -1,6 +1,15 @@
 //! The public-statistics clients against a local HTTP server (loopback only) that serves
 //! real-shaped responses and injects the network's faults, and the fetch stage's behaviour
 //! with and without network.
+//!
+//! - `applicants`: the Vipunen joint-application resource against a server that knows its
+//!   real fields only (a filter or sort on another is HTTP 400, as the real one answers).
+//! - `benchmark`: StatFin `sijk/111l` against a server that answers queries from a
+//!   real-shaped cube (`sijk`): six variables, content codes, a variable left out answered at its total.
+
+mod applicants;
+mod benchmark;
+mod sijk;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,7 +21,7 @@ use kooste::sources::http::{Http, HttpError, HttpSettings, RateLimiter};
 use kooste::sources::{pxweb, vipunen};
 use serde_json::{Value, json};
 use url::Url;
-use wiremock::matchers::{body_partial_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::util::{Workdir, hashes};
@@ -335,75 +344,6 @@ fn pxweb_throttles_to_the_stricter_limit() {
     assert_eq!(loose.throttle(), (30, Duration::from_secs(10)));
 }
 
-fn metadata() -> Value {
-    json!({"title": "Pääasiallinen toiminta", "variables": [
-        {"code": "koulutusala_1_20160101", "text": "Koulutusala", "values": ["SSS", "02"], "valueTexts": ["Yhteensä", "Humanistiset ja taidealat"]},
-        {"code": "timeperiod_y", "text": "Vuosi", "values": ["2020", "2021", "2022", "2023"], "valueTexts": ["2020", "2021", "2022", "2023"], "time": true},
-        {"code": "sukupuoli", "text": "Sukupuoli", "values": ["SSS", "1", "2"], "valueTexts": ["Yhteensä", "Miehet", "Naiset"], "elimination": true},
-        {"code": "contentscode", "text": "Tiedot", "values": ["lkm", "osuus"], "valueTexts": ["Lukumäärä", "Osuus"]}
-    ]})
-}
-
-/// Serves `sijk/111l`'s metadata.
-async fn serve_metadata(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path("/api/v1/fi/StatFin/sijk/111l.px"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(metadata()))
-        .mount(server)
-        .await;
-}
-
-fn dataset(years: &[&str]) -> Value {
-    let n = 2 * years.len() * 2;
-    json!({
-        "version": "2.0", "class": "dataset", "updated": "2025-12-10T06:00:00Z",
-        "id": ["koulutusala_1_20160101", "timeperiod_y", "contentscode"], "size": [2, years.len(), 2],
-        "dimension": {
-            "koulutusala_1_20160101": {"category": {"index": {"SSS": 0, "02": 1}, "label": {"SSS": "Yhteensä", "02": "Humanistiset ja taidealat"}}},
-            "timeperiod_y": {"category": {"index": years.iter().enumerate().map(|(i, y)| (y.to_string(), json!(i))).collect::<serde_json::Map<_, _>>()}},
-            "contentscode": {"category": {"index": {"lkm": 0, "osuus": 1}}}
-        },
-        "value": (0..n).map(|i| json!(i)).collect::<Vec<_>>()
-    })
-}
-
-#[tokio::test]
-async fn pxweb_resolves_codes_from_metadata_and_splits_under_max_cells() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/fi/"))
-        .and(query_param("config", ""))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"maxValues": 10, "maxCells": 10, "maxCalls": 30, "timeWindow": 10})))
-        .mount(&server)
-        .await;
-    serve_metadata(&server).await;
-    for years in [["2020", "2021"], ["2022", "2023"]] {
-        Mock::given(method("POST"))
-            .and(path("/api/v1/fi/StatFin/sijk/111l.px"))
-            .and(body_partial_json(json!({"query": [
-                {"code": "koulutusala_1_20160101", "selection": {"filter": "item", "values": ["02", "SSS"]}},
-                {"code": "timeperiod_y", "selection": {"filter": "item", "values": years}},
-                {"code": "contentscode", "selection": {"filter": "item", "values": ["lkm", "osuus"]}}
-            ], "response": {"format": "json-stat2"}})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(dataset(&years)))
-            .expect(1)
-            .mount(&server)
-            .await;
-    }
-    let http = Http::new(settings()).unwrap();
-    let b = Url::parse(&format!("{}/api/v1", server.uri())).unwrap();
-    let mut select = BTreeMap::new();
-    select.insert("koulutusala".to_owned(), vec!["Humanistiset ja taidealat".to_owned(), "SSS".to_owned()]);
-    select.insert("timeperiod".to_owned(), vec!["*".to_owned()]);
-    let (bytes, provenance) = pxweb::fetch(&http, &b, Lang::Fi, "sijk/111l", &select).await.unwrap();
-    let table = pxweb::decode(std::path::Path::new("111l.json"), &bytes).unwrap();
-    assert_eq!(table.frame.height(), 16, "2 fields × 4 years × 2 measures, from two queries of 8 cells");
-    let years: Vec<&str> = table.frame.column("timeperiod_y").unwrap().str().unwrap().iter().flatten().collect();
-    assert_eq!(years.iter().filter(|y| **y == "2023").count(), 4);
-    assert_eq!(provenance.rows, 16);
-    assert_eq!(provenance.dataset_updated.as_deref(), Some("2025-12-10T06:00:00Z"));
-}
-
 #[tokio::test]
 async fn an_unknown_pxweb_table_or_value_says_what_changed() {
     let server = MockServer::start().await;
@@ -417,15 +357,15 @@ async fn an_unknown_pxweb_table_or_value_says_what_changed() {
         .respond_with(ResponseTemplate::new(400).set_body_string("Parameter error"))
         .mount(&server)
         .await;
-    serve_metadata(&server).await;
+    Mock::given(path(sijk::TABLE_PATH)).respond_with(sijk::Cube).mount(&server).await;
     let http = Http::new(settings()).unwrap();
     let b = Url::parse(&format!("{}/api/v1", server.uri())).unwrap();
     let e = pxweb::fetch(&http, &b, Lang::Fi, "opiskt/statfin_opiskt_pxt_14rw", &BTreeMap::new()).await.unwrap_err().to_string();
     assert!(e.contains("is not there (HTTP 400: Parameter error)") && e.contains("id may have changed"), "{e}");
     let mut select = BTreeMap::new();
-    select.insert("koulutusala".to_owned(), vec!["99".to_owned()]);
+    select.insert("koulutusala".to_owned(), vec!["98".to_owned()]);
     let e = pxweb::fetch(&http, &b, Lang::Fi, "sijk/111l", &select).await.unwrap_err().to_string();
-    assert!(e.contains("schema changed: variable koulutusala_1_20160101 has no value '99'"), "{e}");
+    assert!(e.contains("schema changed: variable koulutusala_1_20160101 has no value '98'"), "{e}");
 }
 
 /// Points the work folder's pipeline at a server (or a closed port) and makes it impatient.

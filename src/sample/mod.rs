@@ -3,14 +3,19 @@
 //!
 //! In: the registry and catalogue of a [`Config`]. Out: `raw/surveys/<year>/<member>.xlsx`,
 //! `raw/public/vipunen/…json`, `raw/public/statfin/…json` with provenance sidecars marked
-//! synthetic, and `raw/SYNTHETIC.md`, the marker that makes every chart say so.
+//! synthetic, and `raw/SYNTHETIC.md`, the marker that makes every chart say so. The returns are
+//! made here, the Vipunen rows in `vipunen`, the StatFin table in `statfin`.
+
+mod statfin;
+mod vipunen;
+
+pub use statfin::statfin_placement;
+pub use vipunen::{applicant_rows, vipunen_rows};
 
 use std::path::Path;
 
-use serde_json::{Value, json};
-
 use crate::config::{Config, SourceSpec};
-use crate::domain::{Lang, Orientation, QualificationCode, Ytunnus};
+use crate::domain::{Lang, Orientation};
 use crate::files;
 use crate::sources::{Provenance, Snapshot};
 use crate::survey::template::{self, TemplateSpec};
@@ -138,146 +143,6 @@ pub fn returns(config: &Config, rng: &mut Rng) -> Vec<(String, TemplateSpec)> {
     out
 }
 
-/// Non-member providers of music and dance in the sample (synthetic names and ids).
-fn other_providers() -> Vec<(String, String, Vec<QualificationCode>)> {
-    let mut out = Vec::new();
-    let mut n = 3_100_000u32;
-    let names = ["Esimerkkiopisto Pohjoinen", "Esimerkkiopisto Itä", "Esimerkkiopisto Länsi", "Esimerkkitanssiopisto"];
-    for (i, name) in names.iter().enumerate() {
-        let yt = loop {
-            n += 13;
-            let seven = format!("{n:07}");
-            if let Ok(c) = Ytunnus::check_digit(&seven) {
-                break format!("{seven}-{c}");
-            }
-        };
-        let quals = if i == 3 { vec![QualificationCode::DANCE] } else { vec![QualificationCode::MUSIC] };
-        out.push((name.to_string(), yt, quals));
-    }
-    out
-}
-
-/// The Vipunen enrolment snapshot: members (by the provider id valid each year), other
-/// providers, and rows of unrelated qualifications at multi-field providers.
-pub fn vipunen_rows(config: &Config, returns: &[(String, TemplateSpec)], rng: &mut Rng) -> Vec<Value> {
-    let updated = format!("{}-04-03", config.year + 1);
-    let mut rows = Vec::new();
-    let push = |rows: &mut Vec<Value>, year: i32, provider: &str, yt: &str, q: QualificationCode, kind: &str, new: u64, students: u64, grads: u64| {
-        let name = config.catalogue.get(q).map(|x| x.names.0.clone()).unwrap_or_else(|| "Tieto puuttuu".into());
-        let tyyppi = if q.as_string().starts_with("3212") || q.as_string().starts_with("3215") {
-            "Ammatilliset perustutkinnot"
-        } else {
-            "Ammattitutkinnot"
-        };
-        rows.push(json!({
-            "tilastovuosi": year, "suorituksenTyyppi": kind, "tutkintotyyppi": tyyppi, "tutkinto": name,
-            "koulutuksenJarjestaja": provider, "hankintakoulutuksenJarjestaja": "Tieto puuttuu",
-            "hankintakoulutusKyllaEi": false, "koodiTutkinto": q.as_string(), "koodiKoulutuksenJarjestaja": yt,
-            "koodiHankintakoulutuksenJarjestaja": "-1", "uudetOpiskelijatLkm": new, "opiskelijatLkm": students,
-            "tutkinnonSuorittaneetLkm": grads, "nettoopiskelijamaaraLkm": (students as f64 * 0.83 * 1e6).round() / 1e6,
-            "tietojoukkoPaivitettyPvm": updated,
-        }));
-    };
-    for year in config.pipeline.first_year..=config.year {
-        for (id, spec) in returns {
-            let m = config.registry.get(id).expect("returns come from the registry");
-            let Some(yt) = m.ytunnus_in(year) else { continue };
-            let provider = m.periods.iter().find(|p| p.covers(year)).map(|p| p.provider_name.clone()).unwrap_or_default();
-            let mut quals: Vec<QualificationCode> = spec.placement.iter().map(|p| p.qualification).collect();
-            quals.sort();
-            quals.dedup();
-            for q in quals {
-                let base = if q == QualificationCode::MUSIC { rng.range(70, 120) } else { rng.range(18, 40) };
-                let new = base / 3 + rng.range(0, 6);
-                // In the surveyed years, Vipunen counts what the return reports, give or take
-                // one late registration: the reconciliation check then has something to find.
-                let reported: u64 = spec.placement.iter().filter(|p| p.qualification == q && p.graduation_year == year).map(|p| p.graduates).sum();
-                let grads = if reported > 0 { reported + u64::from(rng.unit() < 0.2) } else { base / 4 + rng.range(0, 5) };
-                push(&mut rows, year, &provider, yt.as_str(), q, "Koko tutkinto", new, base, grads);
-                if rng.unit() < 0.3 {
-                    push(&mut rows, year, &provider, yt.as_str(), q, "Tutkinnon osa/osia", rng.range(1, 3), rng.range(1, 4), 0);
-                }
-            }
-            // Multi-field providers also teach other fields: filtered out by code in transform.
-            if m.periods.iter().any(|p| p.provider_name.contains("koulutuskuntayhtymä") || p.provider_name.contains("Oy WinNova")) {
-                let other = QualificationCode::parse("351107").expect("six digits");
-                push(&mut rows, year, &provider, yt.as_str(), other, "Koko tutkinto", 120, 400, 95);
-            }
-        }
-        for (name, yt, quals) in other_providers() {
-            for q in quals {
-                let base = if q == QualificationCode::MUSIC { rng.range(25, 60) } else { rng.range(10, 25) };
-                push(&mut rows, year, &name, &yt, q, "Koko tutkinto", base / 3, base, base / 4);
-            }
-        }
-    }
-    rows
-}
-
-/// Joint-application rows (applicants and accepted) per year, member and qualification, from
-/// the returns' students sheets. The field names follow the resource's naming scheme; the real
-/// resource's fields are checked on the first fetch.
-pub fn applicant_rows(config: &Config, returns: &[(String, TemplateSpec)]) -> Vec<Value> {
-    let updated = format!("{}-04-03", config.year + 1);
-    let mut rows = Vec::new();
-    for (id, spec) in returns {
-        let m = config.registry.get(id).expect("returns come from the registry");
-        let Some(yt) = m.ytunnus_in(config.year) else { continue };
-        for s in &spec.students {
-            rows.push(json!({
-                "tilastovuosi": config.year, "koulutuksenJarjestaja": m.periods.iter().find(|p| p.covers(config.year)).map(|p| p.provider_name.clone()),
-                "koodiKoulutuksenJarjestaja": yt.as_str(), "oppilaitos": m.name, "kooditOppilaitos": "-1",
-                "koodiTutkinto": s.qualification.as_string(), "hakijatLkm": s.applicants, "ensisijaisetHakijatLkm": s.first_choice,
-                "valitutLkm": s.start_places, "paikanVastaanottaneetLkm": s.new_students, "tietojoukkoPaivitettyPvm": updated,
-            }));
-        }
-    }
-    rows
-}
-
-/// A json-stat2 dataset in the shape of StatFin `sijk/111l` (main activity one year after
-/// graduation), with synthetic values.
-pub fn statfin_placement(config: &Config, rng: &mut Rng) -> Value {
-    let years: Vec<String> = (config.pipeline.first_year..config.year).map(|y| y.to_string()).collect();
-    let activities = [("1", "Työlliset"), ("2", "Päätoimiset opiskelijat"), ("3", "Työttömät"), ("4", "Muut")];
-    let fields = [("SSS", "Yhteensä"), ("02", "Humanistiset ja taidealat")];
-    let contents = [("lkm", "Valmistuneet (lkm)"), ("osuus", "Osuus (%)")];
-    let mut values = Vec::new();
-    for _field in &fields {
-        for _ in &years {
-            let total = 40_000.0 + rng.range(0, 2_000) as f64;
-            let shares = [0.62 + 0.04 * rng.unit(), 0.14, 0.11 + 0.03 * rng.unit(), 0.09];
-            let norm: f64 = shares.iter().sum();
-            for s in shares {
-                let share = s / norm;
-                values.push(json!((total * share).round()));
-                values.push(json!((share * 1000.0).round() / 10.0));
-            }
-        }
-    }
-    let dim = |label: &str, cats: &[(&str, &str)]| {
-        let index: serde_json::Map<String, Value> = cats.iter().enumerate().map(|(i, (c, _))| (c.to_string(), json!(i))).collect();
-        let labels: serde_json::Map<String, Value> = cats.iter().map(|(c, l)| (c.to_string(), json!(l))).collect();
-        json!({"label": label, "category": {"index": index, "label": labels}})
-    };
-    let year_cats: Vec<(&str, &str)> = years.iter().map(|y| (y.as_str(), y.as_str())).collect();
-    json!({
-        "version": "2.0", "class": "dataset",
-        "label": "Päaasiallinen toiminta vuoden kuluttua valmistumisesta (SYNTEETTINEN ESIMERKKI)",
-        "source": "Tilastokeskus (synteettinen esimerkki)", "updated": format!("{}-12-10T06:00:00Z", config.year),
-        "note": [". puuttuva tieto"],
-        "id": ["koulutusala_1", "timeperiod_y", "toiminta", "contentscode"],
-        "size": [fields.len(), years.len(), activities.len(), contents.len()],
-        "role": {"time": ["timeperiod_y"], "metric": ["contentscode"]},
-        "dimension": {
-            "koulutusala_1": dim("Koulutusala", &fields),
-            "timeperiod_y": dim("Vuosi", &year_cats),
-            "toiminta": dim("Pääasiallinen toiminta", &activities),
-            "contentscode": dim("Tiedot", &contents),
-        },
-        "value": values,
-    })
-}
 
 const MARKER: &str = "# Synthetic sample data
 
@@ -362,7 +227,8 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
                 let rows = if resource == crate::stages::fetch::ENROLMENT_RESOURCE {
                     vipunen_rows(config, &returns, &mut rng)
                 } else {
-                    applicant_rows(config, &returns)
+                    // Its own generator: the other snapshots stay as they were.
+                    applicant_rows(config, &returns, &mut Rng::new(0xA991))
                 };
                 let bytes = serde_json::to_vec_pretty(&rows).expect("plain JSON");
                 let p = Provenance {
@@ -381,7 +247,7 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
                 (bytes, p)
             }
             SourceSpec::Pxweb { table, lang, .. } if table == "opiskt/14rw" => {
-                let bytes = include_bytes!("../tests/fixtures/statfin_opiskt_14rw_jsonstat2_2026-05-28.json").to_vec();
+                let bytes = include_bytes!("../../tests/fixtures/statfin_opiskt_14rw_jsonstat2_2026-05-28.json").to_vec();
                 let p = Provenance {
                     service: "statfin".into(),
                     url: format!("https://pxdata.stat.fi/PxWeb/api/v1/{}/StatFin/opiskt/14rw.px", lang.code()),
@@ -404,7 +270,7 @@ pub fn write_sample(config: &Config, raw: &Path) -> Result<Vec<std::path::PathBu
                     service: "statfin".into(),
                     url: format!("https://pxdata.stat.fi/PxWeb/api/v1/{}/StatFin/{table}.px", lang.code()),
                     method: "POST".into(),
-                    query: Some(r#"{"query":[],"response":{"format":"json-stat2"}}"#.into()),
+                    query: Some(statfin::query_of(&ds)),
                     status: 200,
                     fetched_at: fetched_at.clone(),
                     sha256: String::new(),
@@ -446,3 +312,4 @@ mod tests {
         assert_eq!((0..5).map(|_| a.next_u64()).collect::<Vec<_>>(), (0..5).map(|_| b.next_u64()).collect::<Vec<_>>());
     }
 }
+
