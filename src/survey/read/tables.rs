@@ -1,211 +1,19 @@
-//! Reading one return: open the workbook (any format calamine knows, by content), find the
-//! three sheets by their headers, read the details, then every row of both tables, checking
-//! each cell against the contract and collecting every finding.
+//! Reading the two tables of a return row by row: each row's key (qualification ×
+//! orientation, graduation year) and counts, checked against the contract, with the totals
+//! row checked against the rows above it.
 
 use std::collections::HashMap;
-use std::io::Cursor;
-use std::path::Path;
 
-use calamine::{Reader, open_workbook_auto_from_rs};
-
-use super::cells::{Cell, Grid, parse_count, parse_year};
-use super::contract::{Col, DetailKey, SheetKind};
-use super::findings::{Finding, Rule, a1};
-use super::layout::{best_sheet, data_rows, detail_key, is_details, is_encrypted, is_totals_row};
-use super::table::Header;
-use super::{PlacementRow, ReadOutcome, StudentRow, SurveyReturn, hetu};
-use crate::domain::{Lang, Orientation, PlacementStatus, QualificationCode, Ytunnus, fold};
-use crate::files;
-use crate::registry::{Catalogue, Registry};
-
-/// What the reader needs to know besides the file.
-#[derive(Clone, Copy, Debug)]
-pub struct ReadContext<'a> {
-    /// Member registry.
-    pub registry: &'a Registry,
-    /// Qualification catalogue.
-    pub catalogue: &'a Catalogue,
-    /// The statistical year being collected.
-    pub year: i32,
-    /// Qualifications a return may report.
-    pub qualifications: &'a [QualificationCode],
-}
-
-/// Reads a return from disk. An unreadable file is a finding, not an error.
-pub fn read_return(path: &Path, ctx: &ReadContext<'_>) -> ReadOutcome {
-    let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    match std::fs::read(path) {
-        Ok(bytes) => read_return_bytes(&file, &bytes, ctx),
-        Err(e) => ReadOutcome {
-            sha256: String::new(),
-            survey: None,
-            findings: vec![Finding::new(&file, Rule::UnreadableFile, Some(e.to_string()), None)],
-            file,
-        },
-    }
-}
-
-/// Reads a return from its bytes (the format is recognised from the content).
-pub fn read_return_bytes(file: &str, bytes: &[u8], ctx: &ReadContext<'_>) -> ReadOutcome {
-    let mut r = ReturnReader { file, ctx, findings: Vec::new(), member: None };
-    // A malformed file must never stop the batch: should a parser panic on hostile bytes, the
-    // file is reported unreadable like any other broken file.
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.read(bytes)));
-    let survey = match read {
-        Ok(survey) => survey,
-        Err(_) => {
-            r.findings.push(Finding::new(file, Rule::UnreadableFile, Some("the file is malformed".into()), None));
-            None
-        }
-    };
-    let member = r.member.clone();
-    let mut findings = r.findings;
-    for f in &mut findings {
-        f.member = member.clone();
-    }
-    ReadOutcome { file: file.to_owned(), sha256: files::sha256_hex(bytes), survey, findings }
-}
-
-struct ReturnReader<'a> {
-    file: &'a str,
-    ctx: &'a ReadContext<'a>,
-    findings: Vec<Finding>,
-    member: Option<String>,
-}
+use super::ReturnReader;
+use crate::domain::{Lang, Orientation, PlacementStatus, QualificationCode};
+use crate::survey::cells::{Grid, parse_count, parse_year};
+use crate::survey::contract::{Col, SheetKind};
+use crate::survey::findings::{Finding, Rule, a1};
+use crate::survey::layout::{data_rows, is_totals_row};
+use crate::survey::table::Header;
+use crate::survey::{PlacementRow, StudentRow};
 
 impl ReturnReader<'_> {
-    fn finding(&mut self, rule: Rule, sheet: &str, cell: String, value: Option<String>, expected: Option<String>) {
-        self.findings.push(Finding::new(self.file, rule, value, expected).at(sheet, cell));
-    }
-
-    fn read(&mut self, bytes: &[u8]) -> Option<SurveyReturn> {
-        if is_encrypted(bytes) {
-            let why = "the workbook is password-protected: save it without a password".to_owned();
-            self.findings.push(Finding::new(self.file, Rule::UnreadableFile, Some(why), None));
-            return None;
-        }
-        let mut book = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
-            Ok(b) => b,
-            Err(e) => {
-                let msg = first_line(&e.to_string());
-                self.findings.push(Finding::new(self.file, Rule::UnreadableFile, Some(msg), None));
-                return None;
-            }
-        };
-        let mut sheets: Vec<(String, Grid)> = Vec::new();
-        for name in book.sheet_names() {
-            match book.worksheet_range(&name) {
-                Ok(range) => sheets.push((name, Grid::from_range(&range))),
-                Err(e) => {
-                    let f = Finding::new(self.file, Rule::UnreadableFile, Some(first_line(&e.to_string())), None);
-                    self.findings.push(f.on_sheet(&name));
-                }
-            }
-        }
-        // Personal data anywhere rejects the return; its cell is named, its value never.
-        for (name, grid) in &sheets {
-            let hits: Vec<String> = grid
-                .cells()
-                .filter(|(_, _, c)| matches!(c, Cell::Text(t) if hetu::contains_hetu(t)))
-                .map(|(r, c, _)| a1(r, c))
-                .collect();
-            for cell in hits {
-                self.finding(Rule::HetuPresent, name, cell, None, None);
-            }
-        }
-        let details = sheets.iter().find(|(_, g)| is_details(g));
-        let placement = best_sheet(&sheets, SheetKind::Placement);
-        let students = best_sheet(&sheets, SheetKind::Students);
-        let expected = |k: SheetKind| Lang::ALL.map(|l| k.name(l)).join(" / ");
-        for (kind, found) in [
-            (SheetKind::Details, details.is_some()),
-            (SheetKind::Placement, placement.is_some()),
-            (SheetKind::Students, students.is_some()),
-        ] {
-            if !found {
-                self.findings.push(Finding::new(self.file, Rule::MissingSheet, None, Some(expected(kind))));
-            }
-        }
-        let (name, grid) = details?;
-        let (ytunnus, year) = self.read_details(name, grid)?;
-        let placement_sheet = placement.as_ref().map(|(n, _, h)| {
-            let cols = std::iter::once(Col::Graduates).chain(PlacementStatus::ALL.map(Col::Status)).map(|c| h.col(c).unwrap_or(0)).collect();
-            (n.to_string(), cols)
-        });
-        let placement = placement.map(|(n, g, h)| self.read_placement(n, g, &h, year)).unwrap_or_default();
-        let students = students.map(|(n, g, h)| self.read_students(n, g, &h)).unwrap_or_default();
-        Some(SurveyReturn { member_id: self.member.clone()?, ytunnus, year, placement, placement_sheet, students })
-    }
-
-    /// Reads the details sheet: identifies the member and the year.
-    fn read_details(&mut self, sheet: &str, grid: &Grid) -> Option<(Ytunnus, i32)> {
-        let mut found: HashMap<DetailKey, (u32, u32, Cell)> = HashMap::new();
-        for r in grid.row_numbers() {
-            let Some(key_col) = grid.col_numbers().find(|c| !grid.get(r, *c).is_empty()) else { continue };
-            let Some(key) = detail_key(&grid.get(r, key_col).text()) else { continue };
-            let value_col = (key_col + 1..grid.col_numbers().end).find(|c| !grid.get(r, *c).is_empty());
-            let (vc, cell) = value_col.map(|c| (c, grid.get(r, c).clone())).unwrap_or((key_col + 1, Cell::Empty));
-            found.entry(key).or_insert((r, vc, cell));
-        }
-        let label = |k: DetailKey| Lang::ALL.map(|l| l.pick(&k.labels())).join(" / ");
-        let missing = |this: &mut Self, k: DetailKey| {
-            this.findings.push(Finding::new(this.file, Rule::MissingDetail, None, Some(label(k))).on_sheet(sheet));
-        };
-        // Year: the return's statistical year must be the run's.
-        let year = match found.get(&DetailKey::Year) {
-            Some((r, c, cell)) => match parse_year(cell) {
-                Ok(Some(y)) => {
-                    if y.year != self.ctx.year {
-                        let v = Some(y.year.to_string());
-                        self.finding(Rule::WrongYear, sheet, a1(*r, *c), v, Some(self.ctx.year.to_string()));
-                    }
-                    y.year
-                }
-                Ok(None) => {
-                    missing(self, DetailKey::Year);
-                    self.ctx.year
-                }
-                Err((rule, v)) => {
-                    self.finding(rule, sheet, a1(*r, *c), v, Some(self.ctx.year.to_string()));
-                    self.ctx.year
-                }
-            },
-            None => {
-                missing(self, DetailKey::Year);
-                self.ctx.year
-            }
-        };
-        let Some((r, c, cell)) = found.get(&DetailKey::Ytunnus).cloned() else {
-            missing(self, DetailKey::Ytunnus);
-            return None;
-        };
-        let text = cell.text();
-        let ytunnus = match Ytunnus::parse(&text) {
-            Ok(y) => y,
-            Err(e) => {
-                self.finding(Rule::BadYtunnus, sheet, a1(r, c), Some(text), Some(e.to_string()));
-                return None;
-            }
-        };
-        let Some(member) = self.ctx.registry.member_for(&ytunnus, self.ctx.year) else {
-            let v = Some(ytunnus.to_string());
-            self.finding(Rule::UnknownMember, sheet, a1(r, c), v, Some(self.ctx.year.to_string()));
-            return None;
-        };
-        self.member = Some(member.id.clone());
-        if let Some((r, c, cell)) = found.get(&DetailKey::School) {
-            let name = cell.text();
-            let known = std::iter::once(member.name.as_str())
-                .chain(member.periods.iter().map(|p| p.provider_name.as_str()))
-                .any(|n| fold(n) == fold(&name));
-            if !known {
-                let f = Finding::new(self.file, Rule::NameMismatch, Some(name), Some(member.name.clone()));
-                self.findings.push(f.at(sheet, a1(*r, *c)));
-            }
-        }
-        Some((ytunnus, year))
-    }
-
     /// Reads the qualification and orientation of a row; `None` (with findings) when unusable.
     fn read_key(&mut self, sheet: &str, grid: &Grid, h: &Header, r: u32) -> Option<(QualificationCode, Orientation)> {
         let (qc, oc) = (h.col(Col::Qualification)?, h.col(Col::Orientation)?);
@@ -278,7 +86,7 @@ impl ReturnReader<'_> {
         complete
     }
 
-    fn read_placement(&mut self, sheet: &str, grid: &Grid, h: &Header, year: i32) -> Vec<PlacementRow> {
+    pub(super) fn read_placement(&mut self, sheet: &str, grid: &Grid, h: &Header, year: i32) -> Vec<PlacementRow> {
         if !self.check_columns(sheet, h, SheetKind::Placement) {
             return Vec::new();
         }
@@ -349,7 +157,7 @@ impl ReturnReader<'_> {
         rows
     }
 
-    fn read_students(&mut self, sheet: &str, grid: &Grid, h: &Header) -> Vec<StudentRow> {
+    pub(super) fn read_students(&mut self, sheet: &str, grid: &Grid, h: &Header) -> Vec<StudentRow> {
         if !self.check_columns(sheet, h, SheetKind::Students) {
             return Vec::new();
         }
@@ -419,8 +227,4 @@ impl ReturnReader<'_> {
             }
         }
     }
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").chars().take(200).collect()
 }
