@@ -4,6 +4,7 @@
 //! - `charts`: every figure in a chart equals the figure in its table, read back from the SVG.
 //! - `engine`: up-to-date checks, partitions, plan, kills, the lock, lineage, JSON logs.
 //! - `guards`: settings refused before anything runs, exit codes, messages, the output folder.
+//! - `hostile`: hostile returns (stray values, bombs, 300 sheets, random bytes) beside the sample.
 //! - `pipeline`: the annual run end to end on the bundled sample, through the real binary.
 //! - `report`: localised tables, accessible deterministic charts, the HTML report in Chromium.
 //! - `survey`: the survey reader on workbooks the tests build themselves.
@@ -17,6 +18,7 @@ mod collection;
 mod engine;
 mod fetch;
 mod guards;
+mod hostile;
 mod pipeline;
 mod report;
 mod survey;

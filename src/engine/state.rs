@@ -176,7 +176,7 @@ pub fn discovered(config: &Config, stage: Stage) -> Vec<PathBuf> {
             }
         }
         Stage::Ingest => {
-            out.extend(ingest::return_files(&config.survey_dir).unwrap_or_default());
+            out.extend(ingest::scan(&config.survey_dir).map(|f| f.returns).unwrap_or_default());
         }
         _ => {}
     }

@@ -21,21 +21,91 @@ use crate::{Error, FrameContext, Result};
 /// File extensions read as returns.
 pub const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
 
-/// The return files in a folder, sorted by name; lock files (`~$x.xlsx`) and hidden files
-/// are skipped.
-pub fn return_files(dir: &Path) -> Result<Vec<PathBuf>> {
+/// Why an entry of the surveys folder is not read as a return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// `~$name.xlsx`: the lock Excel keeps while someone has the workbook open.
+    OwnerFile,
+    /// A name starting with `.` (`.DS_Store`, LibreOffice's `.~lock.name.ods#`).
+    Hidden,
+    /// A temporary or partial file (`~WRL0001.tmp`, `name.xlsx~`, `name.xlsx.part`).
+    Temporary,
+    /// A folder.
+    Folder,
+    /// Not a spreadsheet by its extension (`.pdf`, `.docx`, `.csv`).
+    NotASpreadsheet,
+}
+
+impl Skip {
+    /// Why, for the log line.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Skip::OwnerFile => "an Excel owner file (the workbook is open somewhere), not a return",
+            Skip::Hidden => "a hidden file, not a return",
+            Skip::Temporary => "a temporary file, not a return",
+            Skip::Folder => "a folder (returns are read from the year's folder itself)",
+            Skip::NotASpreadsheet => "not a spreadsheet (.xlsx, .xlsm, .xls, .xlsb, .ods)",
+        }
+    }
+}
+
+/// What a surveys folder holds: the returns, sorted by name, and every other entry with why
+/// it is not one.
+#[derive(Clone, Debug, Default)]
+pub struct SurveyFolder {
+    /// The files read as returns: every entry with a spreadsheet extension (any case), even
+    /// one that cannot be opened (it is quarantined as unreadable).
+    pub returns: Vec<PathBuf>,
+    /// The entries that are not returns.
+    pub skipped: Vec<(PathBuf, Skip)>,
+}
+
+/// Sorts a surveys folder's entries into returns and the rest, saying nothing.
+pub fn scan(dir: &Path) -> Result<SurveyFolder> {
     let entries = std::fs::read_dir(dir).map_err(|source| FileError::Io { path: dir.to_owned(), source })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-            !name.starts_with('.') && !name.starts_with("~$") && EXTENSIONS.contains(&ext.as_str())
-        })
-        .collect();
-    files.sort();
-    Ok(files)
+    let mut folder = SurveyFolder::default();
+    for entry in entries {
+        let entry = entry.map_err(|source| FileError::Io { path: dir.to_owned(), source })?;
+        let path = entry.path();
+        match classify(&path) {
+            None => folder.returns.push(path),
+            Some(skip) => folder.skipped.push((path, skip)),
+        }
+    }
+    folder.returns.sort();
+    folder.skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(folder)
+}
+
+/// Whether an entry is a return (`None`) or why not.
+fn classify(path: &Path) -> Option<Skip> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let lower = name.to_lowercase();
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if name.starts_with("~$") {
+        Some(Skip::OwnerFile)
+    } else if name.starts_with('.') {
+        Some(Skip::Hidden)
+    } else if name.starts_with('~') || name.ends_with('~') || [".tmp", ".temp", ".part", ".crdownload"].iter().any(|t| lower.ends_with(t)) {
+        Some(Skip::Temporary)
+    } else if path.is_dir() {
+        Some(Skip::Folder)
+    } else if EXTENSIONS.contains(&ext.as_str()) {
+        None
+    } else {
+        Some(Skip::NotASpreadsheet)
+    }
+}
+
+/// The return files in a folder, sorted by name; every entry that is not one (owner, hidden
+/// and temporary files, folders, other files) gets one info line saying why it is skipped.
+pub fn return_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let folder = scan(dir)?;
+    for (path, skip) in &folder.skipped {
+        let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        tracing::info!(%file, "Skipped: {}.", skip.reason());
+    }
+    Ok(folder.returns)
 }
 
 /// Reads every return of a list of files (keeping each file's bytes for its feedback), then
@@ -47,15 +117,10 @@ pub fn read_all(paths: &[PathBuf], ctx: &ReadContext<'_>) -> Vec<(ReadOutcome, V
     outcomes
 }
 
-/// Reads one return file, keeping its bytes.
+/// Reads one return file within the reader's limits, keeping its bytes (none when the file
+/// could not be read or is over the size limit).
 fn read_one(p: &Path, ctx: &ReadContext<'_>) -> (ReadOutcome, Vec<u8>) {
-    match std::fs::read(p) {
-        Ok(bytes) => {
-            let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            (survey::read_return_bytes(&file, &bytes, ctx), bytes)
-        }
-        Err(_) => (survey::read_return(p, ctx), Vec::new()),
-    }
+    survey::read_path(p, ctx)
 }
 
 /// Flags members with more than one return (a finding on each of them).
@@ -133,7 +198,8 @@ fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, ca
             return (c.outcome.clone(), None, c.clone(), false);
         }
         let (outcome, bytes) = read_one(p, ctx);
-        let sha = files::sha256_hex(&bytes);
+        // The reader hashed what it read (a file over the size limit: the whole file).
+        let sha = if outcome.sha256.is_empty() { files::sha256_hex(&bytes) } else { outcome.sha256.clone() };
         if let Some(c) = cached.as_ref().filter(|c| c.sha256 == sha) {
             // Touched, not changed.
             let part = Partition { mtime_ns: mtime, bytes: size, dirty: true, ..c.clone() };
@@ -234,7 +300,8 @@ fn write_feedback(config: &Config, dir: &Path, paths: &[PathBuf], outcomes: &mut
         let bytes = match bytes {
             Some(b) => b,
             None => {
-                read = std::fs::read(&paths[*i]).map_err(|source| FileError::Io { path: paths[*i].clone(), source })?;
+                // Within the size limit; a file that cannot be read gets the summary alone.
+                read = survey::read_file(&paths[*i], &survey::Limits::DEFAULT).ok().and_then(Result::ok).unwrap_or_default();
                 &read
             }
         };

@@ -2,7 +2,7 @@
 //! with absolute coordinates, and the contract's value parsers (counts, years) that say
 //! exactly which rule a bad cell breaks.
 
-use calamine::{Data, Range};
+use calamine::{Data, DataRef, Range};
 use chrono::Datelike;
 
 use super::contract::MISSING_MARKERS;
@@ -52,20 +52,32 @@ impl Cell {
         }
     }
 
+    /// A value of calamine's streaming readers (no copy of the shared string table).
+    pub fn from_data_ref(d: DataRef<'_>) -> Self {
+        match d {
+            DataRef::SharedString(s) => Self::from_text(s),
+            DataRef::String(s) => Self::from_text(&s),
+            DataRef::Empty => Cell::Empty,
+            other => Self::from_data(&Data::from(other)),
+        }
+    }
+
+    fn from_text(s: &str) -> Self {
+        let t = s.trim();
+        if t.is_empty() {
+            Cell::Empty
+        } else if ERROR_VALUES.contains(&t) {
+            // ODS stores a formula's error result as text.
+            Cell::Error(t.to_owned())
+        } else {
+            Cell::Text(t.to_owned())
+        }
+    }
+
     fn from_data(d: &Data) -> Self {
         match d {
             Data::Empty => Cell::Empty,
-            Data::String(s) => {
-                let t = s.trim();
-                if t.is_empty() {
-                    Cell::Empty
-                } else if ERROR_VALUES.contains(&t) {
-                    // ODS stores a formula's error result as text.
-                    Cell::Error(t.to_owned())
-                } else {
-                    Cell::Text(t.to_owned())
-                }
-            }
+            Data::String(s) => Self::from_text(s),
             Data::Float(f) => Cell::Number(*f),
             Data::Int(i) => Cell::Number(*i as f64),
             Data::Bool(b) => Cell::Bool(*b),
@@ -83,63 +95,97 @@ impl Cell {
     }
 }
 
-/// A worksheet's used range with absolute coordinates (row 0 = spreadsheet row 1).
+/// A worksheet's filled cells with absolute coordinates (row 0 = spreadsheet row 1), kept
+/// sparse: memory grows with the values, never with the area between them.
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
     first_row: u32,
     first_col: u32,
-    rows: Vec<Vec<Cell>>,
+    end_col: u32,
+    /// Rows from `first_row`, each its filled cells sorted by column.
+    rows: Vec<Vec<(u32, Cell)>>,
 }
 
 impl Grid {
     /// Converts a calamine range.
     pub fn from_range(range: &Range<Data>) -> Self {
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let rows = range.rows().map(|r| r.iter().map(Cell::from_data).collect()).collect();
-        Self { first_row, first_col, rows }
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        Self::from_cells(range.used_cells().map(|(r, c, d)| (r0 + r as u32, c0 + c as u32, Cell::from_data(d))).collect())
     }
 
     /// Builds a grid from rows starting at A1 (for tests).
     pub fn from_rows(rows: Vec<Vec<Cell>>) -> Self {
-        Self { first_row: 0, first_col: 0, rows }
+        let cells = rows
+            .into_iter()
+            .enumerate()
+            .flat_map(|(r, row)| row.into_iter().enumerate().map(move |(c, cell)| (r as u32, c as u32, cell)))
+            .collect();
+        Self::from_cells(cells)
     }
 
-    /// The cell at an absolute position (`Empty` outside the used range).
+    /// Builds a grid from cells in any order; empty cells are dropped, and of two values at
+    /// one position the later one is kept.
+    pub fn from_cells(mut cells: Vec<(u32, u32, Cell)>) -> Self {
+        cells.retain(|(_, _, c)| !c.is_empty());
+        if cells.is_empty() {
+            return Self::default();
+        }
+        // Stable: the later of two values at one position stays last.
+        cells.sort_by_key(|(r, c, _)| (*r, *c));
+        let first_row = cells[0].0;
+        let last_row = cells[cells.len() - 1].0;
+        let first_col = cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
+        let end_col = cells.iter().map(|(_, c, _)| *c + 1).max().unwrap_or(0);
+        let mut rows: Vec<Vec<(u32, Cell)>> = (first_row..=last_row).map(|_| Vec::new()).collect();
+        for (r, c, cell) in cells {
+            let row = &mut rows[(r - first_row) as usize];
+            match row.last_mut() {
+                Some(last) if last.0 == c => last.1 = cell,
+                _ => row.push((c, cell)),
+            }
+        }
+        Self { first_row, first_col, end_col, rows }
+    }
+
+    /// The cell at an absolute position (`Empty` where nothing is).
     pub fn get(&self, row: u32, col: u32) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
-        if row < self.first_row || col < self.first_col {
+        if row < self.first_row {
             return &EMPTY;
         }
-        self.rows
-            .get((row - self.first_row) as usize)
-            .and_then(|r| r.get((col - self.first_col) as usize))
-            .unwrap_or(&EMPTY)
+        let Some(cells) = self.rows.get((row - self.first_row) as usize) else { return &EMPTY };
+        match cells.binary_search_by_key(&col, |(c, _)| *c) {
+            Ok(i) => &cells[i].1,
+            Err(_) => &EMPTY,
+        }
     }
 
-    /// Absolute row numbers of the used range.
+    /// Absolute row numbers from the first filled row to the last.
     pub fn row_numbers(&self) -> std::ops::Range<u32> {
         self.first_row..self.first_row + self.rows.len() as u32
     }
 
-    /// Absolute column numbers of the used range.
+    /// Absolute column numbers from the first filled column to the last.
     pub fn col_numbers(&self) -> std::ops::Range<u32> {
-        let width = self.rows.iter().map(Vec::len).max().unwrap_or(0) as u32;
-        self.first_col..self.first_col + width
+        if self.rows.is_empty() { 0..0 } else { self.first_col..self.end_col }
     }
 
-    /// Every non-empty cell with its absolute position.
+    /// Every non-empty cell with its absolute position, row by row.
     pub fn cells(&self) -> impl Iterator<Item = (u32, u32, &Cell)> {
-        self.rows.iter().enumerate().flat_map(move |(r, row)| {
-            row.iter()
-                .enumerate()
-                .filter(|(_, c)| !c.is_empty())
-                .map(move |(c, cell)| (self.first_row + r as u32, self.first_col + c as u32, cell))
-        })
+        self.rows
+            .iter()
+            .enumerate()
+            .flat_map(move |(r, row)| row.iter().map(move |(c, cell)| (self.first_row + r as u32, *c, cell)))
+    }
+
+    /// The filled cells of one row, by column.
+    pub fn row(&self, row: u32) -> &[(u32, Cell)] {
+        row.checked_sub(self.first_row).and_then(|i| self.rows.get(i as usize)).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Whether every cell of a row is empty.
     pub fn row_is_blank(&self, row: u32) -> bool {
-        self.col_numbers().all(|c| self.get(row, c).is_empty())
+        self.row(row).is_empty()
     }
 }
 

@@ -6,12 +6,9 @@
 //! data never leaves `raw/`: a henkilötunnus and the contact person are blanked in the copy.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
-
-use calamine::{Reader, open_workbook_auto_from_rs};
 use rust_xlsxwriter::{Color, Format, Note, XlsxError};
 
-use super::cells::{Cell, Grid};
+use super::cells::Cell;
 use super::contract::DetailKey;
 use super::findings::{Finding, Severity};
 use super::{ReadOutcome, hetu};
@@ -126,11 +123,8 @@ pub fn write(bytes: &[u8], outcome: &ReadOutcome, school: Option<&str>, year: i3
     summary.set_landscape().set_print_fit_to_pages(1, 0);
 
     // The school's own sheets, when the file could be read at all.
-    let sheets = std::panic::catch_unwind(|| {
-        let mut source = open_workbook_auto_from_rs(Cursor::new(bytes)).ok()?;
-        let names = source.sheet_names();
-        Some(names.into_iter().filter_map(|n| source.worksheet_range(&n).ok().map(|r| (n, Grid::from_range(&r)))).collect::<Vec<_>>())
-    });
+    // Within the reader's limits: a file over one gets the summary alone.
+    let sheets = std::panic::catch_unwind(|| super::read::sheets_within_limits(bytes));
     let Ok(Some(sheets)) = sheets else {
         return book.save_to_buffer();
     };

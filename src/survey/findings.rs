@@ -67,6 +67,18 @@ pub enum Rule {
     DuplicateReturn,
     /// A table has no rows at all.
     NoRows,
+    /// The file is larger than a return may be.
+    FileTooLarge,
+    /// A part of the workbook (a zip member) would inflate past its limit.
+    PartTooLarge,
+    /// More sheets than the reader looks at.
+    TooManySheets,
+    /// More filled cells (or text) than a return can hold.
+    TooManyCells,
+    /// A value outside the area a return may use (a stray value far from the table).
+    ValueOutsideArea,
+    /// Reading the file took longer than its time budget.
+    ReadTimeout,
 }
 
 impl Rule {
@@ -97,6 +109,12 @@ impl Rule {
             Rule::HetuPresent => "hetu_present",
             Rule::DuplicateReturn => "duplicate_return",
             Rule::NoRows => "no_rows",
+            Rule::FileTooLarge => "file_too_large",
+            Rule::PartTooLarge => "part_too_large",
+            Rule::TooManySheets => "too_many_sheets",
+            Rule::TooManyCells => "too_many_cells",
+            Rule::ValueOutsideArea => "value_outside_area",
+            Rule::ReadTimeout => "read_timeout",
         }
     }
 
@@ -108,7 +126,8 @@ impl Rule {
         }
     }
 
-    /// What the rule says, in fi / sv / en; `{value}` and `{expected}` are filled in.
+    /// What the rule says, in fi / sv / en; `{value}` and `{expected}` are filled in, and
+    /// `{cell}` once the finding is placed (only rules that are always placed use it).
     fn template(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Rule::UnreadableFile => (
@@ -231,6 +250,36 @@ impl Rule {
                 "Tabellen har inga rader. Om det inte fanns några utexaminerade eller studerande, skriv 0.",
                 "The table has no rows. If there were no graduates or students, enter 0.",
             ),
+            Rule::FileTooLarge => (
+                "Tiedosto on liian suuri ({value}; enintään {expected}). Poista kuvat ja ylimääräiset välilehdet, tallenna tiedosto Excel-muodossa (.xlsx) ja lähetä uudelleen.",
+                "Filen är för stor ({value}; högst {expected}). Ta bort bilder och extra flikar, spara filen i Excel-format (.xlsx) och skicka på nytt.",
+                "The file is too large ({value}; at most {expected}). Remove pictures and extra sheets, save the file as Excel (.xlsx) and send it again.",
+            ),
+            Rule::PartTooLarge => (
+                "Työkirjan osa {cell} purkautuisi liian suureksi ({value}; enintään {expected}). Poista taulukon alapuolelta ja oikealta muotoillut tyhjät rivit ja sarakkeet, tallenna tiedosto uudelleen Excel-muodossa (.xlsx) ja lähetä uudelleen.",
+                "Arbetsbokens del {cell} skulle packas upp till för stor storlek ({value}; högst {expected}). Ta bort formaterade tomma rader och kolumner under och till höger om tabellen, spara filen på nytt i Excel-format (.xlsx) och skicka på nytt.",
+                "Part {cell} of the workbook would inflate too far ({value}; at most {expected}). Remove formatted empty rows and columns below and right of the table, save the file again as Excel (.xlsx) and send it again.",
+            ),
+            Rule::TooManySheets => (
+                "Työkirjassa on {value} välilehteä; enintään {expected} luetaan. Poista ylimääräiset välilehdet (palautukseen kuuluu kolme) ja lähetä uudelleen.",
+                "Arbetsboken har {value} flikar; högst {expected} läses. Ta bort de extra flikarna (svaret har tre) och skicka på nytt.",
+                "The workbook has {value} sheets; at most {expected} are read. Delete the extra sheets (a return has three) and send it again.",
+            ),
+            Rule::TooManyCells => (
+                "Työkirjassa on enemmän tietoa kuin palautuksessa voi olla ({value}; enintään {expected}); lukeminen pysähtyi soluun {cell}. Poista taulukoiden ulkopuoliset tiedot ja lähetä uudelleen.",
+                "Arbetsboken innehåller mer data än ett svar kan ha ({value}; högst {expected}); läsningen stannade i cell {cell}. Ta bort uppgifterna utanför tabellerna och skicka på nytt.",
+                "The workbook holds more data than a return can ({value}; at most {expected}); reading stopped at cell {cell}. Remove what lies outside the tables and send it again.",
+            ),
+            Rule::ValueOutsideArea => (
+                "Solussa {cell} on arvo {value} kaukana taulukosta (palautus saa käyttää alueen {expected}). Poista arvo solusta {cell} ja lähetä tiedosto uudelleen.",
+                "Cell {cell} innehåller värdet {value} långt från tabellen (svaret får använda området {expected}). Ta bort värdet i {cell} och skicka filen på nytt.",
+                "Cell {cell} holds the value {value} far from the table (a return may use {expected}). Remove the value in {cell} and send the file again.",
+            ),
+            Rule::ReadTimeout => (
+                "Tiedoston lukeminen kesti yli {expected}, ja se keskeytettiin. Tallenna tiedosto uudelleen Excel-muodossa (.xlsx), poista taulukoiden ulkopuoliset tiedot ja lähetä uudelleen.",
+                "Läsningen av filen tog mer än {expected} och avbröts. Spara filen på nytt i Excel-format (.xlsx), ta bort uppgifterna utanför tabellerna och skicka på nytt.",
+                "Reading the file took longer than {expected} and was stopped. Save the file again as Excel (.xlsx), remove what lies outside the tables and send it again.",
+            ),
         }
     }
 }
@@ -267,7 +316,8 @@ impl Finding {
     /// henkilötunnus is never kept: whatever rule a cell breaks, its personal data stays in
     /// `raw/`.
     pub fn new(file: &str, rule: Rule, value: Option<String>, expected: Option<String>) -> Self {
-        let scrub = |v: Option<String>| v.map(|v| if super::hetu::contains_hetu(&v) { REMOVED.to_owned() } else { v });
+        // A value is shown as far as a person reads it: a cell may hold megabytes.
+        let scrub = |v: Option<String>| v.map(|v| if super::hetu::contains_hetu(&v) { REMOVED.to_owned() } else { shorten(v) });
         let (value, expected) = (scrub(value), scrub(expected));
         let fill = |t: &str| {
             t.replace("{value}", &format!("'{}'", value.as_deref().unwrap_or("")))
@@ -293,7 +343,18 @@ impl Finding {
     /// Places the finding at a sheet and cell.
     pub fn at(mut self, sheet: &str, cell: impl Into<String>) -> Self {
         self.sheet = Some(sheet.to_owned());
-        self.cell = Some(cell.into());
+        self.at_cell(cell)
+    }
+
+    /// Places the finding at a cell (or a part of the workbook), with or without a sheet.
+    pub fn at_cell(mut self, cell: impl Into<String>) -> Self {
+        let cell = cell.into();
+        for m in [&mut self.message_fi, &mut self.message_sv, &mut self.message_en] {
+            if m.contains("{cell}") {
+                *m = m.replace("{cell}", &cell);
+            }
+        }
+        self.cell = Some(cell);
         self
     }
 
@@ -315,6 +376,16 @@ impl Finding {
     /// Whether this finding quarantines the return.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// How many characters of a value a finding keeps.
+const SHOWN_CHARS: usize = 200;
+
+fn shorten(v: String) -> String {
+    match v.char_indices().nth(SHOWN_CHARS) {
+        Some((i, _)) => format!("{}…", &v[..i]),
+        None => v,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! In: one workbook (`.xlsx`, `.xls`, `.xlsb`, `.ods`) and the registry. Out: a [`SurveyReturn`]
 //! with typed rows, and every [`Finding`] of the file, cell by cell. The reader never stops at
-//! the first problem and never echoes personal data.
+//! the first problem and never echoes personal data, and reads every file within [`Limits`].
 
 pub mod cells;
 pub mod contract;
@@ -10,12 +10,14 @@ pub mod feedback;
 pub mod findings;
 pub mod hetu;
 mod layout;
+pub mod limits;
 mod read;
 mod table;
 pub mod template;
 
 pub use findings::{Finding, Rule, Severity};
-pub use read::{ReadContext, read_return, read_return_bytes};
+pub use limits::Limits;
+pub use read::{ReadContext, read_file, read_path, read_return, read_return_bytes, read_return_bytes_within};
 
 use serde::{Deserialize, Serialize};
 
