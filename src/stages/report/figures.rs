@@ -412,13 +412,13 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
 
 /// Applicants by member (all qualifications) as the return counts them and as Vipunen does,
 /// from the published applicants reconciliation; the association first.
-pub(super) fn applicants_check_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str) -> GroupedBars {
+pub(super) fn applicants_check_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str, who: Option<&str>) -> GroupedBars {
     let year = config.year.to_string();
     let mut rows: Vec<(String, Option<f64>, Option<f64>)> = (0..df.height())
         .filter(|i| cell(df, "year", *i) == year && cell(df, "qualification_code", *i) == ALL)
         .map(|i| (cell(df, "member_id", i), cell(df, "survey_applicants", i).parse().ok(), cell(df, "vipunen_applicants", i).parse().ok()))
         .collect();
-    rows.sort_by_key(|r| (r.0 != ALL, member_label(config, &r.0, lang)));
+    rows.sort_by_key(|r| (r.0 != ALL, member_label(config, &r.0, lang, who)));
     let total = rows.iter().filter(|r| r.0 != ALL).count();
     keep_largest(&mut rows, total);
     let subtitle = with_cap_note(lang, labels::text(lang, Key::ApplicantsCheckSubtitle).replace("{year}", &year), total);
@@ -438,7 +438,7 @@ pub(super) fn applicants_check_chart(config: &Config, df: &DataFrame, lang: Lang
             Series { label: labels::text(lang, Key::SurveyGraduates).into(), color: 0 },
             Series { label: labels::text(lang, Key::VipunenGraduates).into(), color: 3 },
         ],
-        groups: rows.into_iter().map(|(m, survey, vipunen)| Group { label: member_label(config, &m, lang), values: vec![survey, vipunen] }).collect(),
+        groups: rows.into_iter().map(|(m, survey, vipunen)| Group { label: member_label(config, &m, lang, who), values: vec![survey, vipunen] }).collect(),
         scale: Scale::Count,
         group_header: labels::column(lang, "member_id").into(),
     })

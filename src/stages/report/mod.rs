@@ -179,7 +179,7 @@ impl People<'_> {
             figures.push(figure(&coverage_chart(config, e, lang, note.clone(), vipunen_date, who), &chart_dir, report)?);
         }
         if let Some(a) = table("applicants") {
-            figures.push(figure(&applicants_check_chart(config, a, lang, note.clone(), vipunen_date), &chart_dir, report)?);
+            figures.push(figure(&applicants_check_chart(config, a, lang, note.clone(), vipunen_date, who), &chart_dir, report)?);
         }
         let mut sources: Vec<String> = Vec::new();
         for t in ["placement", "enrolment", "placement_benchmark", "applicants"] {
