@@ -173,7 +173,10 @@ impl Chart for PlacementChart {
                     while hx < b {
                         let (sx, ex) = (hx.max(a), (hx + (y1 - y0)).min(b));
                         let (sy, ey) = (y1 - (sx - hx), y1 - (ex - hx));
-                        body.draw(&PathElement::new(vec![(sx, sy), (ex, ey)], MUTED.stroke_width(1)))?;
+                        if ex > sx {
+                            // A line of no length is no stroke: the rasteriser warns about each one.
+                            body.draw(&PathElement::new(vec![(sx, sy), (ex, ey)], MUTED.stroke_width(1)))?;
+                        }
                         hx += step;
                     }
                 } else if wseg >= 34.0 * s {
