@@ -166,7 +166,10 @@ fn the_html_report_opens_in_headless_chromium() {
             .unwrap();
         let dom = String::from_utf8_lossy(&dom.stdout);
         assert_eq!(dom.matches("<svg").count(), 8, "{lang}: every chart inline (the social-media card is a file only)");
-        assert_eq!(dom.matches("<desc").count(), 8);
+        // Described once: by the text alternative under the chart (the inline SVG has no <desc>).
+        assert_eq!(dom.matches("<desc").count(), 0);
+        assert_eq!(dom.matches("-alt\">").count(), 8);
+        assert_eq!(dom.matches("aria-describedby=\"").count(), 8);
         assert_eq!(dom.matches("<table>").count(), 8, "{lang}: a data table beside each chart");
         std::fs::copy(&shot, std::env::temp_dir().join(format!("kooste-report-{lang}.png"))).unwrap();
     }

@@ -3,6 +3,8 @@
 //! - `charts`: every figure in a chart equals the figure in its table, read back from the SVG.
 //! - `engine`: up-to-date checks, partitions, plan, kills, the lock, lineage, JSON logs.
 //! - `pipeline`: the annual run end to end on the bundled sample, through the real binary.
+//! - `readers`: a quiet run; the report in axe-core and vnu; print, fallback fonts, old Parquet
+//!   readers, feedback in one language, charts redrawn only when they change.
 //! - `report`: localised tables, accessible deterministic charts, the HTML report in Chromium.
 //! - `survey`: the survey reader on workbooks the tests build themselves.
 //! - `tables`: transform and disclosure on small hand-computed frames.
@@ -14,6 +16,7 @@ mod charts;
 mod engine;
 mod fetch;
 mod pipeline;
+mod readers;
 mod report;
 mod survey;
 mod tables;

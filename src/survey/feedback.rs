@@ -112,8 +112,13 @@ pub fn write(bytes: &[u8], outcome: &ReadOutcome, school: Option<&str>, year: i3
         summary.write_string(r, 1, f.sheet.as_deref().unwrap_or(""))?;
         summary.write_string(r, 2, f.cell.as_deref().unwrap_or(""))?;
         summary.write_string(r, 3, f.rule.code())?;
-        summary.write_string(r, 4, f.value.as_deref().unwrap_or(""))?;
-        summary.write_string(r, 5, f.expected.as_deref().unwrap_or(""))?;
+        // The placeholder of personal data in the school's language, as in the message.
+        let shown = |v: &Option<String>| match v.as_deref() {
+            Some(super::findings::REMOVED) => lang.pick(&super::findings::REMOVED_IN).to_owned(),
+            v => v.unwrap_or("").to_owned(),
+        };
+        summary.write_string(r, 4, shown(&f.value))?;
+        summary.write_string(r, 5, shown(&f.expected))?;
         summary.write_string(r, 6, f.message(lang))?;
     }
     if outcome.findings.is_empty() {
@@ -128,8 +133,16 @@ pub fn write(bytes: &[u8], outcome: &ReadOutcome, school: Option<&str>, year: i3
     // The school's own sheets, when the file could be read at all.
     let sheets = std::panic::catch_unwind(|| {
         let mut source = open_workbook_auto_from_rs(Cursor::new(bytes)).ok()?;
+        // A sheet hidden in the return (the template's drop-down lists) stays hidden in the copy.
+        let hidden: Vec<String> =
+            source.sheets_metadata().iter().filter(|s| s.visible != calamine::SheetVisible::Visible).map(|s| s.name.clone()).collect();
         let names = source.sheet_names();
-        Some(names.into_iter().filter_map(|n| source.worksheet_range(&n).ok().map(|r| (n, Grid::from_range(&r)))).collect::<Vec<_>>())
+        Some(
+            names
+                .into_iter()
+                .filter_map(|n| source.worksheet_range(&n).ok().map(|r| (hidden.contains(&n), n, Grid::from_range(&r))))
+                .collect::<Vec<_>>(),
+        )
     });
     let Ok(Some(sheets)) = sheets else {
         return book.save_to_buffer();
@@ -143,8 +156,9 @@ pub fn write(bytes: &[u8], outcome: &ReadOutcome, school: Option<&str>, year: i3
         }
     }
     let contact_keys: Vec<String> = Lang::ALL.iter().map(|l| fold(l.pick(&DetailKey::Contact.labels()))).collect();
-    for (name, grid) in sheets {
+    for (hidden, name, grid) in sheets {
         let sheet = book.add_worksheet();
+        sheet.set_hidden(hidden);
         // The summary sheet's name is taken; a school sheet of the same name gets a suffix.
         let own = if name == t(lang, "summary") { format!("{name} (1)") } else { name.clone() };
         sheet.set_name(&own)?;
