@@ -264,6 +264,7 @@ impl Localized<'_> {
             }
             sheet.set_row_height(0, 32).map_err(xerr)?;
             sheet.set_freeze_panes(1, 0).map_err(xerr)?;
+            super::tables::print_setup(sheet, labels::table(lang, name), Some(&self.config.run_id)).map_err(xerr)?;
             // Sources and the symbols' legend under the table.
             let mut r = df.height() as u32 + 2;
             let year = self.config.year;

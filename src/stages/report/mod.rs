@@ -113,12 +113,14 @@ pub fn run(config: &Config) -> Result<StageReport> {
         }
         rasters.extend(r);
     }
-    // The PNGs, every chart's on every core.
-    for paths in super::par_map(&rasters, charts::rasterize) {
+    // The PNGs, every chart's on every core; a chart whose SVG did not change keeps its PNGs.
+    let cache = charts::PngCache::load(&dir, &config.stage_dir("report").join("png-cache.json"));
+    for paths in super::par_map(&rasters, |r| charts::rasterize(r, &cache)) {
         for path in paths? {
             report.output(&path)?;
         }
     }
+    report.output(&cache.save()?)?;
     tracing::debug!(ms = t0.elapsed().as_millis() as u64, pngs = rasters.len() * 2, "PNGs drawn.");
     Ok(report)
 }
