@@ -99,11 +99,17 @@ pub struct DisclosureRule {
     /// in Vipunen's reports); 1 publishes them as they are. Shares are then computed from the
     /// rounded counts, so they give no exact count away.
     pub round_to: u32,
+    /// An orientation taught by fewer members than this is published merged into "other
+    /// orientations", so that no row of the association's table is one school in disguise.
+    pub min_members: u32,
+    /// A hidden count must keep at least this many possible values given everything published
+    /// (3: "1 or 2" is not protected).
+    pub protection: u32,
 }
 
 impl Default for DisclosureRule {
     fn default() -> Self {
-        Self { threshold: 5, round_to: 1 }
+        Self { threshold: 5, round_to: 1, min_members: 3, protection: 3 }
     }
 }
 
@@ -311,6 +317,9 @@ impl Config {
         }
         if !(1..=10).contains(&file.disclosure.round_to) {
             return Err(invalid(format!("disclosure.round_to must be from 1 (no rounding) to 10, not {}", file.disclosure.round_to)));
+        }
+        if file.disclosure.protection < 1 {
+            return Err(invalid("disclosure.protection must be at least 1".into()));
         }
         let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
         let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));

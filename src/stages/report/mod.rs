@@ -80,7 +80,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
     // The grey segment holds small counts and the cells hidden to protect them.
     let primary = primary_flag(config.pipeline.disclosure.threshold);
     let flag = format!("{primary}, {SECONDARY}");
-    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone() };
+    let merged = localized::MergedNote::of(&load(config, &mut report, Stage::Disclose, "merged_orientations")?).ctx("merged orientations")?;
+    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone(), merged };
     let t0 = std::time::Instant::now();
     // The languages are independent: drawn on every core.
     let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date };
@@ -171,7 +172,7 @@ impl People<'_> {
             run_id: &config.run_id,
             figures,
             returns,
-            legend: localized.legend(lang),
+            legend: localized.legend(lang).into_iter().chain(localized.merged_notes(lang)).collect(),
             sources,
             note,
         };
