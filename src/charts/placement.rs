@@ -77,7 +77,7 @@ impl PlacementChart {
     /// Room for the bar labels: the longest, in a wide fallback font, within limits.
     fn label_w(&self) -> f64 {
         let widest = self.bars.iter().enumerate().map(|(i, b)| text_width(&b.label, MIN_FONT, i == 0)).fold(0.0, f64::max);
-        (widest + 14.0).clamp(150.0, 330.0)
+        (widest + 14.0).clamp(150.0, 390.0)
     }
 
     fn suppressed_label(&self) -> String {

@@ -96,7 +96,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
     // The grey segment holds small counts and the cells hidden to protect them.
     let primary = primary_flag(config.pipeline.disclosure.threshold);
     let flag = format!("{primary}, {SECONDARY}");
-    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone(), coverage: coverage.as_ref() };
+    let merged = localized::MergedNote::of(&load(config, &mut report, Stage::Disclose, "merged_orientations")?).ctx("merged orientations")?;
+    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone(), merged, coverage: coverage.as_ref() };
     let t0 = std::time::Instant::now();
     // The languages are independent: drawn on every core.
     let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date, coverage: coverage.as_ref() };
@@ -197,7 +198,7 @@ impl People<'_> {
             run_id: &config.run_id,
             figures,
             returns,
-            legend: localized.legend(lang),
+            legend: localized.legend(lang).into_iter().chain(localized.merged_notes(lang)).collect(),
             sources,
             note,
             coverage: self.coverage.map(|c| (crate::collection::publish::lines(config, c, lang), crate::collection::publish::table(config, c, lang))),

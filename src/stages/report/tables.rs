@@ -12,8 +12,8 @@ use crate::files;
 use crate::{Error, Result};
 
 /// Columns of the published placement table.
-pub const PLACEMENT_COLUMNS: [&str; 10] =
-    ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"];
+pub const PLACEMENT_COLUMNS: [&str; 11] =
+    ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage", "graduates"];
 /// Columns of the published member-level placement table.
 pub const PLACEMENT_BY_MEMBER_COLUMNS: [&str; 8] = ["year", "member_id", "graduation_year", "class", "graduates", "count", "share", "lag"];
 /// Columns of the published enrolment table.
@@ -69,6 +69,8 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
             shown("count", "flag").alias("count"),
             shown_share(),
             when(col("coverage_flag").neq(lit(""))).then(lit(SECONDARY)).otherwise(col("coverage").cast(DataType::String)).alias("coverage"),
+            // The group's n, printed in the charts: published here too, or its symbol.
+            shown("graduates", "graduates_flag").alias("graduates"),
         ])
         .select(PLACEMENT_COLUMNS.map(col))
         .collect()
