@@ -15,6 +15,7 @@
 //! `cargo bench --bench pipeline -- --sizes 1,10 --runs 3`. Prints a table of medians, min–max
 //! and peak RSS with the peer / kooste ratio, and writes `output/bench/<date>.json`.
 
+use calamine::DataType;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -138,9 +138,9 @@ fn the_report_passes_axe_core_at_desktop_and_phone_width_in_every_language() {
             let violations = r["violations"].as_array().unwrap();
             let ids: Vec<String> = violations.iter().map(|v| format!("{} ({})", v["id"].as_str().unwrap(), v["impact"].as_str().unwrap_or("?"))).collect();
             summary.push(format!("{lang} {width}px: {}", if ids.is_empty() { "no violations".to_owned() } else { ids.join(", ") }));
-            let serious: Vec<&serde_json::Value> =
-                violations.iter().filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical"))).collect();
-            assert!(serious.is_empty(), "{lang} at {width} px: {serious:#?}");
+            // None at all: the issue asks for no serious or critical one, and the report has none
+            // of the minor or moderate ones either (a landmark named twice was one).
+            assert!(violations.is_empty(), "{lang} at {width} px: {violations:#?}");
             // The page itself never scrolls sideways (wide tables and charts scroll in their
             // own regions), and at phone width the chart text is still at least 9.5 px.
             let m = &r["metrics"];
@@ -177,8 +177,8 @@ fn the_report_passes_the_nu_html_checker_in_every_language() {
         if m["type"] == "error" { e.0 += 1 } else { e.1 += 1 }
     }
     eprintln!("vnu (errors, warnings and infos) per page: {per_page:?}");
-    let errors: Vec<&serde_json::Value> = messages.iter().filter(|m| m["type"] == "error").collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    // No error, and no warning either: a warning means something (a section without a heading…).
+    assert!(messages.is_empty(), "{messages:#?}");
 }
 
 /// The text of one part of a workbook.

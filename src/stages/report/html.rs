@@ -141,13 +141,13 @@ pub fn render(p: &Page<'_>) -> String {
          body{{font-family:'Noto Sans',sans-serif;color:#212121;margin:2rem auto;max-width:1500px;padding:0 1.5rem;line-height:1.45}}\
          h1{{font-size:1.8rem;margin-bottom:.2rem}} h2{{font-size:1.3rem;margin-top:2.5rem;border-bottom:1px solid #ddd}}\
          .note{{color:#b41e1e;font-weight:700}} .meta{{color:#606060;font-size:.9rem}}\
-         section.figure{{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}}\
-         section.figure figure{{margin:0;flex:1 1 760px;max-width:900px}} section.figure svg{{width:100%;height:auto}}\
-         figcaption{{color:#505050;font-size:.85rem}} section.figure .data{{flex:1 1 380px;min-width:0}}\
+         div.figure{{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}}\
+         div.figure figure{{margin:0;flex:1 1 760px;max-width:900px}} div.figure svg{{width:100%;height:auto}}\
+         figcaption{{color:#505050;font-size:.85rem}} div.figure .data{{flex:1 1 380px;min-width:0}}\
          .scroll{{overflow-x:auto;max-width:100%;position:relative}} .scroll:focus-visible{{outline:2px solid #0072b2;outline-offset:2px}}\
          .vh{{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}}\
          @media (max-width:700px){{body{{margin:1rem auto;padding:0 .75rem}} h1{{font-size:1.4rem}}\
-         section.figure figure{{flex-basis:100%;max-width:100%;min-width:0}} section.figure .chart svg{{width:640px;max-width:none}}}}\
+         div.figure figure{{flex-basis:100%;max-width:100%;min-width:0}} div.figure .chart svg{{width:640px;max-width:none}}}}\
          table{{border-collapse:collapse;font-size:.85rem}} caption{{text-align:left;font-weight:700;padding-bottom:.3rem}}\
          th,td{{border-bottom:1px solid #e5e5e5;padding:.2rem .5rem}} td{{text-align:right;font-variant-numeric:tabular-nums}}\
          thead th{{text-align:right;vertical-align:bottom}} thead th:first-child,tbody th{{text-align:left;font-weight:400}}\
@@ -175,7 +175,7 @@ pub fn render(p: &Page<'_>) -> String {
         // At phone width the chart keeps a readable size and scrolls sideways in its region.
         let _ = write!(
             out,
-            "<h2 id=\"{id}\">{}</h2><section class=\"figure\"><figure><div class=\"chart scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"{id}\">{}</div>\
+            "<section><h2 id=\"{id}\">{}</h2><div class=\"figure\"><figure><div class=\"chart scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"{id}\">{}</div>\
              <figcaption><details><summary>{}</summary><p id=\"{id}-alt\">{}</p></details></figcaption></figure><div class=\"data\">",
             escape(&f.title),
             inline_svg(&f.svg, &f.id),
@@ -184,7 +184,7 @@ pub fn render(p: &Page<'_>) -> String {
         );
         let caption = format!("{} – {}", f.title, t(lang, "kuvion luvut", "diagrammets siffror", "the figures in the chart"));
         table_html(&mut out, &format!("{id}-table"), &caption, &f.data, &symbols);
-        out.push_str("</div></section>");
+        out.push_str("</div></div></section>");
     }
     // The returns.
     let _ = write!(out, "<h2>{}</h2>", t(lang, "Jäsenkyselyn palautukset", "Medlemsenkätens svar", "Survey returns"));
