@@ -46,8 +46,15 @@ fn readable(file: &std::fs::File, path: &Path) -> Result<(), FileError> {
 }
 
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, which is
-/// then renamed over `path`. Readers see the old file or the new one, never a part.
+/// then renamed over `path`. Readers see the old file or the new one, never a part. A file that
+/// already holds exactly these bytes is left as it is (no write, no fsync): a rerun after a
+/// one-cell edit rewrites only the outputs that changed.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), FileError> {
+    let mut bytes = Vec::new();
+    write(&mut bytes).map_err(io_err(path))?;
+    if unchanged(path, &bytes) {
+        return Ok(());
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let mut tmp = tempfile::Builder::new()
@@ -55,15 +62,19 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io_err(dir))?;
-    {
-        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
-        write(&mut buf).map_err(io_err(path))?;
-        buf.flush().map_err(io_err(path))?;
-    }
+    tmp.as_file_mut().write_all(&bytes).map_err(io_err(path))?;
     tmp.as_file().sync_all().map_err(io_err(path))?;
     readable(tmp.as_file(), path)?;
     tmp.persist(path).map_err(|e| FileError::Io { path: path.to_owned(), source: e.error })?;
     Ok(())
+}
+
+/// Whether `path` is a regular file holding exactly `bytes` (its size is checked first).
+fn unchanged(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|old| old == bytes),
+        _ => false,
+    }
 }
 
 /// Writes a cache file atomically (temporary file + rename) but without fsync: losing it to a
@@ -173,4 +184,27 @@ pub fn sweep_temp(dir: &Path) -> usize {
         }
     }
     removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_same_bytes_leave_the_file_alone_and_new_bytes_replace_it() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        write_bytes(&path, b"x;1\n").unwrap();
+        let ino = std::fs::metadata(&path).unwrap().ino();
+        write_bytes(&path, b"x;1\n").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().ino(), ino, "not rewritten");
+        // Same size, other bytes: replaced (renamed over, so a new inode).
+        write_bytes(&path, b"x;2\n").unwrap();
+        assert_ne!(std::fs::metadata(&path).unwrap().ino(), ino);
+        assert_eq!(std::fs::read(&path).unwrap(), b"x;2\n");
+        // No temporary file is left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }
