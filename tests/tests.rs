@@ -6,6 +6,8 @@
 //! - `guards`: settings refused before anything runs, exit codes, messages, the output folder.
 //! - `hostile`: hostile returns (stray values, bombs, 300 sheets, random bytes) beside the sample.
 //! - `pipeline`: the annual run end to end on the bundled sample, through the real binary.
+//! - `readers`: a quiet run; the report in axe-core and vnu; print, fallback fonts, old Parquet
+//!   readers, feedback in one language, charts redrawn only when they change.
 //! - `report`: localised tables, accessible deterministic charts, the HTML report in Chromium.
 //! - `survey`: the survey reader on workbooks the tests build themselves.
 //! - `tables`: transform and disclosure on small hand-computed frames.
@@ -20,6 +22,7 @@ mod fetch;
 mod guards;
 mod hostile;
 mod pipeline;
+mod readers;
 mod report;
 mod survey;
 mod tables;
