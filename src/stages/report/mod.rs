@@ -48,6 +48,13 @@ pub fn run(config: &Config) -> Result<StageReport> {
         let table = load(config, &mut report, Stage::Disclose, "applicants")?;
         published.push(("applicants", published_applicants(&table).ctx("published applicants")?));
     }
+    // The trend tables: every survey year, beside the year's own.
+    let t = load(config, &mut report, Stage::Disclose, "placement_trend")?;
+    published.push(("placement_trend", tables::published_trend(&t, &tables::PLACEMENT_TREND_COLUMNS).ctx("published placement trend")?));
+    let t = load(config, &mut report, Stage::Disclose, "placement_by_member_trend")?;
+    published.push(("placement_by_member_trend", tables::published_trend(&t, &tables::PLACEMENT_BY_MEMBER_TREND_COLUMNS).ctx("published members' trend")?));
+    let t = load(config, &mut report, Stage::Disclose, "intake_trend")?;
+    published.push(("intake_trend", tables::published_intake_trend(&t).ctx("published intake trend")?));
     for (name, df) in published.iter_mut() {
         let path = tables.join(format!("{name}.csv"));
         files::write_csv(&path, df)?;

@@ -15,7 +15,7 @@
 //!   member, qualification and year, and for the members together (`all`), from the survey and
 //!   from Vipunen.
 //!
-//! Every row carries `members` (the members whose figures it holds: the returns included that
+//! Every row carries `members_included` (the members whose figures it holds: the returns included that
 //! year, or for Vipunen the members the registry holds valid that year) and `revised` (a
 //! return of that year changed since the year's run published).
 
@@ -41,7 +41,7 @@ fn revised(years: LazyFrame, revisions: LazyFrame) -> LazyFrame {
 
 /// Members whose returns the survey rows of each year hold: `year, members`.
 fn members_per_year(rows: LazyFrame) -> LazyFrame {
-    rows.group_by([col("year")]).agg([col("member_id").n_unique().cast(DataType::Int64).alias("members")])
+    rows.group_by([col("year")]).agg([col("member_id").n_unique().cast(DataType::Int64).alias("members_included")])
 }
 
 /// The association's placement by year, cohort and lag, in statuses and classes.
@@ -59,7 +59,7 @@ pub fn placement_trend(survey: LazyFrame, revisions: LazyFrame) -> PolarsResult<
         .join(members_per_year(survey.clone()), [col("year")], [col("year")], JoinArgs::new(JoinType::Left))
         .join(revised(survey, revisions), [col("year")], [col("year")], JoinArgs::new(JoinType::Left))
         .sort_by_exprs([col("year"), col("graduation_year"), col("class_rank"), col("status_rank")], SortMultipleOptions::default())
-        .select(cols.iter().chain(&["members", "revised"]).map(|c| col(*c)).collect::<Vec<_>>()))
+        .select(cols.iter().chain(&["members_included", "revised"]).map(|c| col(*c)).collect::<Vec<_>>()))
 }
 
 /// Sort ranks of class and status (the class row after its statuses).
@@ -109,7 +109,7 @@ pub fn intake_trend(students: LazyFrame, attributed: LazyFrame, applicants: Opti
             INTAKE_TREND
                 .iter()
                 .map(|c| when(col(*c).count().gt(lit(0))).then(col(*c).sum()).otherwise(lit(NULL).cast(DataType::Int64)).alias(*c))
-                .chain([col("m").n_unique().cast(DataType::Int64).alias("members")])
+                .chain([col("m").n_unique().cast(DataType::Int64).alias("members_included")])
                 .collect::<Vec<_>>(),
         )
     };
@@ -150,7 +150,7 @@ pub fn intake_trend(students: LazyFrame, attributed: LazyFrame, applicants: Opti
             keys.iter()
                 .chain(&["source"])
                 .chain(INTAKE_TREND.iter())
-                .chain(&["applicants_per_place", "members", "revised"])
+                .chain(&["applicants_per_place", "members_included", "revised"])
                 .map(|c| col(*c))
                 .collect::<Vec<_>>(),
         ))
