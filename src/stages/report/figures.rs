@@ -127,19 +127,15 @@ pub(super) fn placement_trend_chart(config: &Config, df: &DataFrame, lang: Lang,
             bar.1.shares[k] = share.get(i);
         }
     }
-    let title = lang.pick(&(
-        "Valmistuneiden tilanne vuosi valmistumisen jälkeen, valmistumisvuosittain",
-        "Utexaminerades situation ett år efter examen, per examensår",
-        "Graduates' situation one year after graduation, by graduation year",
-    ));
+    let title = lang.pick(&("Sijoittuminen vuosittain", "Placering över åren", "Placement over the years"));
     let subtitle = lang
         .pick(&(
-            "Jäsenkyselyt {from}–{to}, kaikki tutkinnot; palkki on valmistumisvuosi",
-            "Medlemsenkäterna {from}–{to}, alla examina; stapeln är examensåret",
-            "Member surveys {from}–{to}, all qualifications; each bar is a graduation year",
+            "Tilanne vuosi valmistumisen jälkeen, valmistumisvuodet {from}–{to}",
+            "Situationen ett år efter examen, examensår {from}–{to}",
+            "Status one year after graduation, graduation years {from}–{to}",
         ))
-        .replace("{from}", &bars.first().map(|b| (b.0 + 1).to_string()).unwrap_or_default())
-        .replace("{to}", &config.year.to_string());
+        .replace("{from}", &bars.first().map(|b| b.0.to_string()).unwrap_or_default())
+        .replace("{to}", &bars.last().map(|b| b.0.to_string()).unwrap_or_default());
     Ok(PlacementChart {
         name: "placement_trend",
         lang,
