@@ -350,3 +350,41 @@ fn the_field_and_coverage_charts_show_their_tables_in_every_language() {
         assert_eq!(printed, expected, "{lang}");
     }
 }
+
+#[test]
+fn the_placement_trend_chart_shows_the_figures_of_its_table() {
+    let w = run_sample();
+    let rows: Vec<_> = table(&w, "placement_by_member_trend").into_iter().filter(|r| r["member_id"] == "all").collect();
+    let class_of_fill = [("#0072B2", "studies"), ("#009E73", "employed"), ("#E69F00", "other"), ("#CC79A7", "unknown")];
+    for lang in ["fi", "sv", "en"] {
+        let svg = std::fs::read_to_string(w.join(&format!("output/2025/{lang}/charts/placement_trend-{lang}.svg"))).unwrap();
+        let els = elements(&svg);
+        let bars: Vec<&Element> = els.iter().filter(|e| e.tag == "rect" && e.attr("height") == "20").collect();
+        let texts: Vec<&Element> = els.iter().filter(|e| e.tag == "text").collect();
+        let mut ys: Vec<i64> = bars.iter().map(|b| b.num("y") as i64).collect();
+        ys.dedup();
+        assert_eq!(ys.len(), 5, "{lang}: a bar per cohort 2020–2024, one year after graduation in 2021–2025");
+        let mut cohorts = Vec::new();
+        for y in ys {
+            let in_row = |e: &&&Element| (e.num("y") - (y as f64 + 10.0)).abs() < 2.0;
+            let label = texts.iter().filter(in_row).find(|t| t.attr("text-anchor") == "end").expect("a bar label").text.clone();
+            let table_rows: BTreeMap<&str, &BTreeMap<String, String>> =
+                rows.iter().filter(|r| r["graduation_year"] == label).map(|r| (r["class"].as_str(), r)).collect();
+            assert_eq!(table_rows.len(), 4, "{lang} cohort {label}");
+            let segments: Vec<&&Element> = bars.iter().filter(|b| b.num("y") as i64 == y).collect();
+            let width: f64 = segments.iter().map(|s| s.num("width")).sum();
+            for (fill, class) in class_of_fill {
+                let r = table_rows[class];
+                let drawn: f64 = segments.iter().filter(|s| s.attr("fill") == fill).map(|s| s.num("width")).sum::<f64>() / width;
+                match r["share"].parse::<f64>() {
+                    Ok(share) => assert!((drawn - share).abs() <= 1.5 / width, "{lang} {label} {class}: drawn {drawn}, table {share}"),
+                    Err(_) => assert_eq!(drawn, 0.0, "{lang} {label} {class} is hidden in the table but drawn"),
+                }
+            }
+            let n = texts.iter().filter(in_row).find(|t| t.text.starts_with("n =")).expect("n").text.clone();
+            assert_eq!(digits(&n), table_rows["studies"]["graduates"].parse::<i64>().unwrap(), "{lang} {label}");
+            cohorts.push(label);
+        }
+        assert_eq!(cohorts, ["2020", "2021", "2022", "2023", "2024"], "{lang}: oldest cohort on top");
+    }
+}

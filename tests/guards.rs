@@ -121,8 +121,9 @@ fn a_missing_raw_or_survey_folder_is_said_before_any_network_call() {
     assert!(first.starts_with("kooste: error: raw folder rwa does not exist (set by --raw or by raw in pipelines/annual.toml"), "{first}");
     let out = w.kooste_expect(&["fetch", "--refresh", "--raw", "rwa"], 2);
     assert!(first_line(&out).contains("raw folder rwa does not exist"));
-    let out = w.kooste_expect(&["run", "--year", "2024"], 2);
-    assert!(first_line(&out).contains("survey folder raw/surveys/2024 does not exist"), "{}", stderr(&out));
+    // The sample holds 2021–2025.
+    let out = w.kooste_expect(&["run", "--year", "2020"], 2);
+    assert!(first_line(&out).contains("survey folder raw/surveys/2020 does not exist"), "{}", stderr(&out));
     assert!(rt.block_on(server.received_requests()).unwrap().is_empty(), "no request was sent");
     assert!(!w.join("output").exists());
 }
@@ -162,8 +163,8 @@ fn sample_refuses_to_write_over_returns_and_snapshots_unless_forced() {
     let before = hashes(&w.join("raw"));
     let out = w.kooste_expect(&["sample"], 1);
     let first = first_line(&out);
-    assert!(first.starts_with("kooste: error: raw already holds 16 returns and 8 snapshot files; it would overwrite raw/surveys/2025/"), "{first}");
-    assert!(first.contains("and 21 more") && first.contains("add --force"), "{first}");
+    assert!(first.starts_with("kooste: error: raw already holds 80 returns and 8 snapshot files; it would overwrite raw/surveys/2021/"), "{first}");
+    assert!(first.contains("and 85 more") && first.contains("add --force"), "{first}");
     assert_eq!(hashes(&w.join("raw")), before, "nothing written");
     w.kooste_expect(&["sample", "--force"], 0);
     assert!(w.join("raw/SYNTHETIC.md").is_file());

@@ -198,7 +198,7 @@ fn the_workbooks_print_landscape_one_page_wide_with_headers_and_a_footer() {
     for lang in LANGS {
         let book = w.join(&format!("output/2025/{lang}/tables.xlsx"));
         let workbook = xlsx_part(&book, "xl/workbook.xml");
-        for sheet in 1..=6 {
+        for sheet in 1..=9 {
             let xml = xlsx_part(&book, &format!("xl/worksheets/sheet{sheet}.xml"));
             assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{lang} sheet {sheet}: fit to page");
             assert!(xml.contains("orientation=\"landscape\"") && xml.contains("fitToHeight=\"0\""), "{lang} sheet {sheet}: landscape, one page wide");
@@ -206,7 +206,7 @@ fn the_workbooks_print_landscape_one_page_wide_with_headers_and_a_footer() {
             assert!(footer.contains("&amp;P") && (run_id.is_empty() || footer.contains(&run_id)), "{lang} sheet {sheet}: {footer}");
         }
         // The header row repeats on every page, a defined name per sheet.
-        assert_eq!(workbook.matches("_xlnm.Print_Titles").count(), 6, "{lang}: {workbook}");
+        assert_eq!(workbook.matches("_xlnm.Print_Titles").count(), 9, "{lang}: {workbook}");
         let first = xlsx_part(&book, "xl/worksheets/sheet1.xml");
         let footer = first.split("<oddFooter>").nth(1).unwrap();
         let sheet_name = workbook.split("<sheet name=\"").nth(1).unwrap().split('"').next().unwrap();

@@ -91,7 +91,7 @@ fn charts_are_accessible_and_the_same_on_every_run() {
     for lang in ["fi", "sv", "en"] {
         let dir = format!("output/2025/{lang}/charts");
         let (ha, hb) = (hashes(&a.join(&dir)), hashes(&b.join(&dir)));
-        assert_eq!(ha.len(), 29, "nine charts × svg, print png, web png + the social card's svg and png: {ha:?}");
+        assert_eq!(ha.len(), 32, "ten charts × svg, print png, web png + the social card's svg and png: {ha:?}");
         assert_eq!(ha, hb, "{lang}: byte-identical on two runs");
     }
     // Alt text from the data, in the chart's language.
@@ -165,13 +165,13 @@ fn the_html_report_opens_in_headless_chromium() {
             .output()
             .unwrap();
         let dom = String::from_utf8_lossy(&dom.stdout);
-        assert_eq!(dom.matches("<svg").count(), 9, "{lang}: every chart inline (the social-media card is a file only)");
+        assert_eq!(dom.matches("<svg").count(), 10, "{lang}: every chart inline (the social-media card is a file only)");
         // Described once: by the text alternative under the chart (the inline SVG has no <desc>).
         assert_eq!(dom.matches("<desc").count(), 0);
         let alts = dom.split("<p id=\"").skip(1).filter(|s| s.split('"').next().is_some_and(|id| id.ends_with("-alt"))).count();
-        assert_eq!(alts, 9, "{lang}: one text alternative per chart");
-        assert_eq!(dom.matches("aria-describedby=\"").count(), 9);
-        assert_eq!(dom.matches("<table>").count(), 10, "{lang}: a data table beside each chart, and the members' table of whom the figures cover");
+        assert_eq!(alts, 10, "{lang}: one text alternative per chart");
+        assert_eq!(dom.matches("aria-describedby=\"").count(), 10);
+        assert_eq!(dom.matches("<table>").count(), 11, "{lang}: a data table beside each chart, and the members' table of whom the figures cover");
         std::fs::copy(&shot, std::env::temp_dir().join(format!("kooste-report-{lang}.png"))).unwrap();
     }
 }

@@ -11,6 +11,7 @@
 //! - `report`: localised tables, accessible deterministic charts, the HTML report in Chromium.
 //! - `survey`: the survey reader on workbooks the tests build themselves.
 //! - `tables`: transform and disclosure on small hand-computed frames.
+//! - `trend`: the trend tables over three survey years, revisions, disclosure across tables.
 
 mod books;
 mod util;
@@ -26,3 +27,4 @@ mod readers;
 mod report;
 mod survey;
 mod tables;
+mod trend;

@@ -269,13 +269,14 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 }
 
 /// Every column of the published tables, for the completeness test.
-pub const COLUMNS: [&str; 40] = [
+pub const COLUMNS: [&str; 42] = [
     "year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "class", "count", "share", "lag",
     "coverage", "graduates", "new_students", "students", "source", "start_places", "applicants", "first_choice_applicants",
     "applicants_per_place", "field", "measure", "national", "members", "members_share", "benchmark_year", "field02_share",
     "all_fields_share", "vipunen_start_places", "vipunen_applicants", "vipunen_first_choice_applicants", "vipunen_accepted",
     "vipunen_enrolled", "survey_start_places", "survey_applicants", "survey_first_choice_applicants",
     "survey_new_students", "start_places_ratio", "applicants_ratio", "first_choice_ratio", "flagged",
+    "members_included", "revised",
 ];
 
 /// A column's header in a language (the code itself for a column not in the catalogue, which
@@ -325,6 +326,8 @@ pub fn column(lang: Lang, c: &str) -> &'static str {
         "applicants_ratio" => ("Hakijat: kysely / Vipunen", "Sökande: enkät / Vipunen", "Applicants: survey / Vipunen"),
         "first_choice_ratio" => ("Ensisijaiset: kysely / Vipunen", "I första hand: enkät / Vipunen", "First choice: survey / Vipunen"),
         "flagged" => ("Ero yli toleranssin", "Skillnad över toleransen", "Beyond the tolerance"),
+        "members_included" => ("Mukana olevat jäsenet", "Medlemmar som ingår", "Members included"),
+        "revised" => ("Korjattu julkaisun jälkeen", "Reviderad efter publiceringen", "Revised since published"),
         _ => return "",
     };
     lang.pick(&t)
@@ -339,6 +342,9 @@ pub fn table(lang: Lang, t: &str) -> &'static str {
         "key_figures" => ("Tunnusluvut", "Nyckeltal", "Key figures"),
         "placement_benchmark" => ("Vertailu koko maahan", "Jämförelse med hela landet", "National benchmark"),
         "applicants" => ("Hakijat, kysely ja Vipunen", "Sökande, enkät och Vipunen", "Applicants, survey and Vipunen"),
+        "placement_trend" => ("Sijoittuminen vuosittain", "Placering över åren", "Placement over the years"),
+        "placement_by_member_trend" => ("Jäsenet vuosittain", "Medlemmar över åren", "Members over the years"),
+        "intake_trend" => ("Hakijat vuosittain", "Sökande över åren", "Intake over the years"),
         _ => ("Taulukko", "Tabell", "Table"),
     };
     lang.pick(&t)

@@ -143,7 +143,7 @@ pub fn params(config: &Config, stage: Stage) -> BTreeMap<String, String> {
     flatten("", &serde_json::to_value(&config.pipeline).unwrap_or_default(), &mut all);
     let keys: &[&str] = match stage {
         Stage::Fetch => &["first_year", "sources.", "fetch.vipunen_url", "fetch.pxweb_url", "fetch.page_size"],
-        Stage::Ingest => &["year", "publish_qualifications", "collection.replaces."],
+        Stage::Ingest => &["year", "first_year", "publish_qualifications", "collection.replaces."],
         Stage::Transform => &["year", "first_year", "publish_qualifications", "reconciliation."],
         Stage::Disclose => &["year", "disclosure.", "publish_qualifications", "sources."],
         Stage::Report => &["year", "languages", "disclosure.threshold", "sources."],
@@ -177,6 +177,7 @@ pub fn discovered(config: &Config, stage: Stage) -> Vec<PathBuf> {
         }
         Stage::Ingest => {
             out.extend(ingest::scan(&config.survey_dir).map(|f| f.returns).unwrap_or_default());
+            out.extend(crate::stages::history::discovered(config));
         }
         _ => {}
     }

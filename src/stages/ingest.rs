@@ -167,9 +167,9 @@ struct Partition {
 /// run instead of one per return.
 type Partitions = BTreeMap<String, Partition>;
 
-/// The reading context's hash.
-fn context_key(config: &Config) -> String {
-    let mut text = format!("{}\n{}\n", env!("CARGO_PKG_VERSION"), config.year);
+/// The reading context's hash, for the returns of statistical year `year`.
+fn context_key(config: &Config, year: i32) -> String {
+    let mut text = format!("{}\n{}\n", env!("CARGO_PKG_VERSION"), year);
     for p in &config.reference_files {
         text.push_str(&files::sha256_file(p).unwrap_or_default());
         text.push('\n');
@@ -182,7 +182,7 @@ fn context_key(config: &Config) -> String {
 /// each outcome (after the cross-file checks), its bytes when read, its partition, and how
 /// many files were read.
 fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, cache: &Path) -> (Vec<(ReadOutcome, Option<Vec<u8>>, Partition)>, usize) {
-    let context = context_key(config);
+    let context = context_key(config, ctx.year);
     let mut cached_all: Partitions = std::fs::read(cache).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
     let jobs: Vec<(&PathBuf, Option<Partition>)> = paths
         .iter()
@@ -213,6 +213,25 @@ fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, ca
     let mut plain: Vec<&mut ReadOutcome> = out.iter_mut().map(|(o, _, _)| o).collect();
     flag_duplicates(&mut plain);
     (out, read)
+}
+
+/// Reads the returns of an earlier statistical year through its own per-file cache (`cache`,
+/// written back when something was read): each outcome (after the cross-file checks) with its
+/// file's record, and how many files were read.
+pub(crate) fn read_year(config: &Config, year: i32, paths: &[PathBuf], cache: &Path) -> Result<(Vec<(ReadOutcome, FileRecord)>, usize)> {
+    let ctx = ReadContext { registry: &config.registry, catalogue: &config.catalogue, year, qualifications: &config.pipeline.publish_qualifications };
+    let (read, changed) = read_partitions(config, paths, &ctx, cache);
+    if read.iter().any(|(_, _, p)| p.dirty) || !cache.is_file() {
+        let all: BTreeMap<String, &Partition> =
+            paths.iter().zip(&read).map(|(p, (_, _, part))| (p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), part)).collect();
+        files::write_cache(cache, &serde_json::to_vec(&all).map_err(std::io::Error::other).map_err(|source| FileError::Io { path: cache.to_owned(), source })?)?;
+    }
+    let out = paths
+        .iter()
+        .zip(read)
+        .map(|(p, (o, _, part))| (o, FileRecord { path: p.display().to_string(), sha256: part.sha256, bytes: part.bytes, mtime_ns: Some(part.mtime_ns) }))
+        .collect();
+    Ok((out, changed))
 }
 
 /// The feedback workbook of each return, in `dir`: named after the member (or
@@ -401,6 +420,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
         }
     }
     let accepted: Vec<&ReadOutcome> = outcomes.iter().filter(|o| o.accepted()).collect();
+    // The earlier survey years, for the trend tables.
+    super::history::ingest(config, &mut report)?;
     persist(config, &mut report, "placement", &mut placement_frame(&accepted).ctx("placement rows")?)?;
     persist(config, &mut report, "students", &mut students_frame(&accepted).ctx("students rows")?)?;
     persist(config, &mut report, "returns", &mut returns_frame(&outcomes).ctx("returns")?)?;
@@ -415,7 +436,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     Ok(report)
 }
 
-fn placement_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
+pub(crate) fn placement_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
     let rows: Vec<(&ReadOutcome, &survey::SurveyReturn, &survey::PlacementRow)> = accepted
         .iter()
         .filter_map(|o| o.survey.as_ref().map(|s| (*o, s)))
@@ -448,7 +469,7 @@ fn placement_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), cols)
 }
 
-fn students_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
+pub(crate) fn students_frame(accepted: &[&ReadOutcome]) -> PolarsResult<DataFrame> {
     let rows: Vec<(&ReadOutcome, &survey::SurveyReturn, &survey::StudentRow)> = accepted
         .iter()
         .filter_map(|o| o.survey.as_ref().map(|s| (*o, s)))

@@ -6,6 +6,7 @@
 
 pub mod disclose;
 pub mod fetch;
+pub mod history;
 pub mod ingest;
 pub mod report;
 pub mod transform;

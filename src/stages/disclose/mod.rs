@@ -32,6 +32,7 @@ mod applicants;
 mod merge;
 mod placement;
 mod rounding;
+pub mod trend;
 
 pub use applicants::{PERSON_COUNTS as APPLICANT_PERSON_COUNTS, applicants_table};
 pub use merge::{MergeReason, Merged, OTHER_ORIENTATIONS, merge_orientations};
@@ -148,6 +149,27 @@ pub fn run(config: &Config) -> Result<StageReport> {
         a = s;
         persist(config, &mut report, "applicants", &mut table)?;
     }
+    // The trend tables: every survey year, each as its own tables publish it.
+    let history = |t: &str, r: &mut StageReport| load(config, r, Stage::Transform, t);
+    let t = trend::trends(
+        config.year,
+        &placement,
+        &by_member,
+        &enrolment,
+        history("history_placement", &mut report)?,
+        history("history_placement_by_member", &mut report)?,
+        history("history_enrolment", &mut report)?,
+        history("placement_trend", &mut report)?,
+        history("intake_trend", &mut report)?,
+        rule,
+    )
+    .ctx("trend tables disclosure")?;
+    let trend::Trends { placement: mut tp, by_member: mut tm, intake: mut ti, log: tlog } = t;
+    persist(config, &mut report, "placement_trend", &mut tp)?;
+    persist(config, &mut report, "placement_by_member_trend", &mut tm)?;
+    persist(config, &mut report, "intake_trend", &mut ti)?;
+    let trend_hidden = tlog.len();
+    log.extend(tlog);
     let log_path = config.year_dir().join("suppressions.csv");
     write_log(&log_path, &log)?;
     report.output(&log_path)?;
@@ -161,6 +183,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
                            "exposed": log.iter().filter(|l| l.rule == EXPOSED).count() },
             "enrolment": { "primary": e.primary, "secondary": e.secondary },
             "applicants": { "primary": a.primary, "secondary": a.secondary },
+            "trend_earlier_years": trend_hidden,
             "min_members": rule.min_members,
             "protection": rule.protection,
             "merged_orientations": merged,

@@ -105,6 +105,51 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
     })
 }
 
+/// The association's placement one year after graduation, cohort by cohort, from the disclosed
+/// `placement_by_member_trend` (its `all` rows): a bar per cohort, oldest on top, drawn like
+/// the member chart (suppressed classes as one grey segment).
+pub(super) fn placement_trend_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, flag: &str, who: Option<&str>) -> PolarsResult<PlacementChart> {
+    let rows = df.clone().lazy().filter(col("member_id").eq(lit(ALL))).sort(["graduation_year"], SortMultipleOptions::default()).collect()?;
+    let gy = rows.column("graduation_year")?.i32()?;
+    let class = rows.column("class")?.str()?;
+    let share = rows.column("share")?.f64()?;
+    let graduates = rows.column("graduates")?.i64()?;
+    let n_flag = rows.column("graduates_flag")?.str()?;
+    let mut bars: Vec<(i32, Bar)> = Vec::new();
+    for i in 0..rows.height() {
+        let g = gy.get(i).unwrap_or_default();
+        if bars.last().is_none_or(|b| b.0 != g) {
+            let n_hidden = n_flag.get(i).filter(|f| !f.is_empty()).map(str::to_owned);
+            bars.push((g, Bar { label: g.to_string(), n: graduates.get(i).unwrap_or(0), n_hidden, shares: [None; 4] }));
+        }
+        let k = PlacementClass::ALL.iter().position(|c| Some(c.code()) == class.get(i));
+        if let (Some(k), Some(bar)) = (k, bars.last_mut()) {
+            bar.1.shares[k] = share.get(i);
+        }
+    }
+    let title = lang.pick(&("Sijoittuminen vuosittain", "Placering över åren", "Placement over the years"));
+    let subtitle = lang
+        .pick(&(
+            "Tilanne vuosi valmistumisen jälkeen, valmistumisvuodet {from}–{to}",
+            "Situationen ett år efter examen, examensår {from}–{to}",
+            "Status one year after graduation, graduation years {from}–{to}",
+        ))
+        .replace("{from}", &bars.first().map(|b| b.0.to_string()).unwrap_or_default())
+        .replace("{to}", &bars.last().map(|b| b.0.to_string()).unwrap_or_default());
+    Ok(PlacementChart {
+        name: "placement_trend",
+        lang,
+        frame: Frame {
+            title: title.into(),
+            subtitle: with_who(subtitle, who),
+            sources: vec![labels::text(lang, Key::SourceSurvey).replace("{year}", &config.year.to_string())],
+            note,
+        },
+        bars: bars.into_iter().map(|b| b.1).collect(),
+        flag: flag.to_owned(),
+    })
+}
+
 /// Students, new students and graduates of all published qualifications, members together and
 /// the whole country, from Vipunen.
 pub(super) fn enrolment_chart(config: &Config, df: &DataFrame, lang: Lang, note: Option<String>, date: &str) -> PolarsResult<EnrolmentChart> {

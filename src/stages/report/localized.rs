@@ -39,7 +39,7 @@ pub fn kind(column: &str) -> Kind {
         "year" | "graduation_year" | "benchmark_year" | "lag" => Kind::Year,
         "share" | "coverage" | "members_share" | "field02_share" | "all_fields_share" => Kind::Percent,
         "applicants_per_place" | "start_places_ratio" | "applicants_ratio" | "first_choice_ratio" => Kind::Ratio,
-        "member_id" | "qualification_code" | "orientation" | "status" | "class" | "source" | "field" | "measure" | "flagged" => Kind::Code,
+        "member_id" | "qualification_code" | "orientation" | "status" | "class" | "source" | "field" | "measure" | "flagged" | "revised" => Kind::Code,
         _ => Kind::Count,
     }
 }
@@ -101,7 +101,7 @@ pub fn sources(lang: Lang, table: &str, year: i32, vipunen_date: &str) -> Vec<St
     let survey = labels::text(lang, Key::SourceSurvey).replace("{year}", &year.to_string());
     let vipunen = labels::text(lang, Key::SourceVipunen).replace("{date}", vipunen_date);
     match table {
-        "enrolment" | "applicants" => vec![vipunen, survey],
+        "enrolment" | "applicants" | "intake_trend" => vec![vipunen, survey],
         "key_figures" => vec![vipunen],
         "placement_benchmark" => vec![survey, labels::text(lang, Key::SourceStatfin).replace("{table}", "sijk/111l")],
         _ => vec![survey],

@@ -22,7 +22,7 @@ mod html;
 pub mod localized;
 mod tables;
 
-use figures::{applicants_chart, applicants_check_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
+use figures::{placement_trend_chart, applicants_chart, applicants_check_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
 pub use tables::*;
 
 /// Writes the tables and charts.
@@ -48,6 +48,14 @@ pub fn run(config: &Config) -> Result<StageReport> {
         let table = load(config, &mut report, Stage::Disclose, "applicants")?;
         published.push(("applicants", published_applicants(&table).ctx("published applicants")?));
     }
+    // The trend tables: every survey year, beside the year's own.
+    let t = load(config, &mut report, Stage::Disclose, "placement_trend")?;
+    published.push(("placement_trend", tables::published_trend(&t, &tables::PLACEMENT_TREND_COLUMNS).ctx("published placement trend")?));
+    let member_trend = load(config, &mut report, Stage::Disclose, "placement_by_member_trend")?;
+    let t = &member_trend;
+    published.push(("placement_by_member_trend", tables::published_trend(t, &tables::PLACEMENT_BY_MEMBER_TREND_COLUMNS).ctx("published members' trend")?));
+    let t = load(config, &mut report, Stage::Disclose, "intake_trend")?;
+    published.push(("intake_trend", tables::published_intake_trend(&t).ctx("published intake trend")?));
     for (name, df) in published.iter_mut() {
         let path = tables.join(format!("{name}.csv"));
         files::write_csv(&path, df)?;
@@ -100,7 +108,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone(), merged, coverage: coverage.as_ref() };
     let t0 = std::time::Instant::now();
     // The languages are independent: drawn on every core.
-    let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date, coverage: coverage.as_ref() };
+    let people = People { config, member_trend: &member_trend, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date, coverage: coverage.as_ref() };
     let results: Vec<Result<(Vec<std::path::PathBuf>, Vec<charts::Raster>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = config.pipeline.languages.iter().map(|&lang| { let people = &people; s.spawn(move || people.write(lang)) }).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
@@ -129,6 +137,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
 /// What one language's folder is made from.
 struct People<'a> {
     config: &'a Config,
+    /// The disclosed `placement_by_member_trend`.
+    member_trend: &'a polars::prelude::DataFrame,
     by_member: &'a polars::prelude::DataFrame,
     enrolment: &'a polars::prelude::DataFrame,
     placement: &'a polars::prelude::DataFrame,
@@ -168,6 +178,8 @@ impl People<'_> {
             figure(&social, &chart_dir, report)?;
         }
         figures.push(figure(&placement_chart, &chart_dir, report)?);
+        let trend = placement_trend_chart(config, self.member_trend, lang, note.clone(), flag, who).ctx("placement trend chart")?;
+        figures.push(figure(&trend, &chart_dir, report)?);
         let by_orientation = orientation_chart(config, placement, lang, note.clone(), flag, who).ctx("placement by orientation chart")?;
         figures.push(figure(&by_orientation, &chart_dir, report)?);
         if let Some(chart) = table("placement_benchmark").and_then(|b| benchmark_chart(config, b, lang, note.clone(), who)) {

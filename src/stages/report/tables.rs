@@ -97,6 +97,50 @@ pub fn published_benchmark(df: &DataFrame) -> PolarsResult<DataFrame> {
         .collect()
 }
 
+/// Columns of the published trend tables.
+pub const PLACEMENT_TREND_COLUMNS: [&str; 10] =
+    ["year", "graduation_year", "lag", "class", "status", "graduates", "count", "share", "members_included", "revised"];
+/// Columns of the published members' trend.
+pub const PLACEMENT_BY_MEMBER_TREND_COLUMNS: [&str; 9] = ["year", "member_id", "graduation_year", "class", "graduates", "count", "share", "lag", "revised"];
+/// Columns of the published intake trend.
+pub const INTAKE_TREND_COLUMNS: [&str; 11] = [
+    "year",
+    "member_id",
+    "qualification_code",
+    "source",
+    "start_places",
+    "applicants",
+    "first_choice_applicants",
+    "new_students",
+    "applicants_per_place",
+    "members_included",
+    "revised",
+];
+
+/// A placement trend as published: as the year's placement tables, symbol for symbol.
+pub fn published_trend(df: &DataFrame, columns: &[&str]) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns([shown("count", "flag").alias("count"), shown_share(), shown("graduates", "graduates_flag").alias("graduates")])
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+}
+
+/// The intake trend as published: as the enrolment table, symbol for symbol.
+pub fn published_intake_trend(df: &DataFrame) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .with_columns(["new_students", "applicants", "first_choice_applicants"].map(|c| shown(c, &format!("{c}_flag")).alias(c)))
+        .with_column(
+            when(col("applicants_flag").neq(lit("")))
+                .then(lit(SECONDARY))
+                .otherwise(col("applicants_per_place").cast(DataType::String))
+                .alias("applicants_per_place"),
+        )
+        .select(INTAKE_TREND_COLUMNS.map(col))
+        .collect()
+}
+
 /// The key figures as published.
 pub fn published_key_figures(df: &DataFrame) -> PolarsResult<DataFrame> {
     df.clone()

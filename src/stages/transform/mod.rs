@@ -20,6 +20,7 @@
 pub mod applicants;
 mod benchmark;
 mod figures;
+pub mod trend;
 
 pub use applicants::applicants;
 pub use benchmark::placement_benchmark;
@@ -45,8 +46,10 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let survey = load(config, &mut report, Stage::Ingest, "placement")?;
     let students = load(config, &mut report, Stage::Ingest, "students")?;
     let vipunen = load(config, &mut report, Stage::Fetch, "enrolment")?;
+    let survey_all = survey.clone();
     let mut placement = placement(survey.clone().lazy()).and_then(LazyFrame::collect).ctx("placement table")?;
     let attributed = attributed(vipunen.lazy(), config).ctx("member registry")?;
+    let attributed_all = attributed.clone();
     let mut enrolment = enrolment(attributed.clone(), survey_enrolment(students.clone().lazy(), survey.clone().lazy(), config.year))
         .collect()
         .ctx("enrolment table")?;
@@ -59,9 +62,37 @@ pub fn run(config: &Config) -> Result<StageReport> {
     persist(config, &mut report, "enrolment", &mut enrolment)?;
     persist(config, &mut report, "key_figures", &mut figures)?;
     persist(config, &mut report, "reconciliation", &mut check)?;
-    if config.pipeline.sources.contains_key("applicants") {
-        let public = load(config, &mut report, Stage::Fetch, "applicants")?;
-        let codes: Vec<String> = config.pipeline.publish_qualifications.iter().map(|q| q.as_string()).collect();
+    let codes: Vec<String> = config.pipeline.publish_qualifications.iter().map(|q| q.as_string()).collect();
+    let public_applicants =
+        if config.pipeline.sources.contains_key("applicants") { Some(load(config, &mut report, Stage::Fetch, "applicants")?) } else { None };
+    // The trend tables: every survey year present (see `stages::history`).
+    let every = trend::every_year(survey_all.clone(), load(config, &mut report, Stage::Ingest, "history_placement")?).ctx("placement rows of every year")?;
+    let every_students = trend::every_year(students.clone(), load(config, &mut report, Stage::Ingest, "history_students")?).ctx("students rows of every year")?;
+    let revisions = load(config, &mut report, Stage::Ingest, "revisions")?.lazy();
+    // The earlier years' own tables, as each year's run would compute them today: disclose
+    // suppresses each year as the year's own problem and takes the trend from them.
+    let earlier = col("year").lt(lit(config.year));
+    let mut t = self::placement(every.clone().filter(earlier.clone())).and_then(LazyFrame::collect).ctx("earlier years' placement")?;
+    let mut t2 = placement_by_member(t.clone().lazy()).collect().ctx("earlier years' placement by member")?;
+    persist(config, &mut report, "history_placement", &mut t)?;
+    persist(config, &mut report, "history_placement_by_member", &mut t2)?;
+    let own_every = survey_enrolment_every(every_students.clone().filter(earlier.clone()), every.clone().filter(earlier));
+    let survey_years = every_students.clone().select([col("year")]).unique(None, UniqueKeepStrategy::Any);
+    let public_earlier = attributed_all
+        .clone()
+        .filter(col("year").lt(lit(config.year)))
+        .join(survey_years, [col("year")], [col("year")], JoinArgs::new(JoinType::Inner));
+    let mut t = self::enrolment(public_earlier, own_every).collect().ctx("earlier years' enrolment")?;
+    persist(config, &mut report, "history_enrolment", &mut t)?;
+    let mut t = trend::placement_trend(every.clone(), revisions.clone()).and_then(LazyFrame::collect).ctx("placement trend")?;
+    persist(config, &mut report, "placement_trend", &mut t)?;
+    let mut t = trend::placement_by_member_trend(every, revisions.clone()).and_then(LazyFrame::collect).ctx("placement by member trend")?;
+    persist(config, &mut report, "placement_by_member_trend", &mut t)?;
+    let periods = member_periods(config).ctx("member registry")?;
+    let app = public_applicants.clone().map(|a| trend::attributed_applicants(a.lazy(), periods.clone(), &codes));
+    let mut t = trend::intake_trend(every_students, attributed_all, app, revisions).and_then(LazyFrame::collect).ctx("intake trend")?;
+    persist(config, &mut report, "intake_trend", &mut t)?;
+    if let Some(public) = public_applicants {
         let mut table = applicants(public.lazy(), students.lazy(), member_periods(config).ctx("member registry")?, &codes, config.year, tolerance)
             .collect()
             .ctx("applicants reconciliation")?;
@@ -281,6 +312,18 @@ fn survey_enrolment(students: LazyFrame, placement: LazyFrame, year: i32) -> Laz
             .chain(INTAKE.map(zero))
             .collect::<Vec<_>>(),
     );
+    concat([a, b], UnionArgs::default()).expect("same schema")
+}
+
+/// The survey's own enrolment figures of every year in the rows: as [`survey_enrolment`], each
+/// year's graduates those of its own graduation year.
+fn survey_enrolment_every(students: LazyFrame, placement: LazyFrame) -> LazyFrame {
+    let keys = [col("year"), col("member_id"), col("qualification_code")];
+    let zero = |c: &str| lit(0i64).cast(DataType::Int64).alias(c);
+    let a = students.select(keys.iter().cloned().chain([col("new_students"), col("students"), zero("graduates")]).chain(INTAKE.map(col)).collect::<Vec<_>>());
+    let b = placement
+        .filter(col("graduation_year").eq(col("year")))
+        .select(keys.iter().cloned().chain([zero("new_students"), zero("students"), col("graduates")]).chain(INTAKE.map(zero)).collect::<Vec<_>>());
     concat([a, b], UnionArgs::default()).expect("same schema")
 }
 
