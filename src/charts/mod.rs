@@ -305,3 +305,10 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> std::result::Result<Vec<u
     }
     Ok(out)
 }
+
+impl Raster {
+    /// The PNG files this raster writes.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.scales.iter().map(|(file, _)| self.dir.join(file)).collect()
+    }
+}

@@ -170,3 +170,80 @@ pub fn render(p: &Page<'_>) -> String {
     let _ = write!(out, "</ul></main><footer class=\"meta\"><p>kooste {} · {}</p></footer></body></html>\n", env!("CARGO_PKG_VERSION"), escape(p.run_id));
     out
 }
+
+// The page parts the member reports (`member/page.rs`) are built from.
+
+/// The document's head and the opening of its body: the embedded fonts and the styles.
+pub(super) fn head(lang: Lang, title: &str) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (regular, bold) = font_files();
+    let mut out = String::with_capacity(2_000_000);
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>\
+         @font-face{{font-family:'Noto Sans';font-weight:400;src:url(data:font/ttf;base64,{r}) format('truetype')}}\
+         @font-face{{font-family:'Noto Sans';font-weight:700;src:url(data:font/ttf;base64,{b}) format('truetype')}}\
+         body{{font-family:'Noto Sans',sans-serif;color:#212121;margin:2rem auto;max-width:1500px;padding:0 1.5rem;line-height:1.45}}\
+         h1{{font-size:1.8rem;margin-bottom:.2rem}} h2{{font-size:1.3rem;margin-top:2.5rem;border-bottom:1px solid #ddd}}\
+         .note{{color:#b41e1e;font-weight:700}} .meta{{color:#606060;font-size:.9rem}}\
+         .confidential{{color:#fff;background:#8a1c1c;padding:.4rem .7rem;font-weight:700;display:inline-block}}\
+         section.figure{{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}}\
+         section.figure figure{{margin:0;flex:1 1 760px;max-width:900px}} section.figure svg{{width:100%;height:auto}}\
+         figcaption{{color:#505050;font-size:.85rem}} section.figure .data{{flex:1 1 380px;overflow-x:auto}}\
+         table{{border-collapse:collapse;font-size:.85rem}} caption{{text-align:left;font-weight:700;padding-bottom:.3rem}}\
+         th,td{{border-bottom:1px solid #e5e5e5;padding:.2rem .5rem}} td{{text-align:right;font-variant-numeric:tabular-nums}}\
+         thead th{{text-align:right;vertical-align:bottom}} thead th:first-child,tbody th{{text-align:left;font-weight:400}}\
+         </style></head><body>",
+        code = lang.code(),
+        title = escape(title),
+        r = b64.encode(regular),
+        b = b64.encode(bold),
+    );
+    out
+}
+
+/// A table with its caption.
+pub(super) fn table(out: &mut String, _id: &str, caption: &str, d: &DataTable, _legend: &[String]) {
+    table_html(out, caption, d);
+}
+
+/// A chart with its text alternative and, beside it, a table (its own figures when `table` is
+/// `None`).
+pub(super) fn figure(out: &mut String, lang: Lang, f: &Figure, table: Option<(&str, &str, &DataTable)>, legend: &[String]) {
+    let _ = write!(
+        out,
+        "<h2 id=\"{}\">{}</h2><section class=\"figure\"><figure>{}<figcaption><details><summary>{}</summary>{}</details></figcaption></figure><div class=\"data\">",
+        escape(&f.id),
+        escape(&f.title),
+        f.svg,
+        t(lang, "Tekstivastine", "Textalternativ", "Text alternative"),
+        escape(&f.alt)
+    );
+    match table {
+        Some((caption, note, d)) => {
+            let _ = write!(out, "<p>{}</p>", escape(note));
+            self::table(out, &f.id, caption, d, legend);
+        }
+        None => self::table(out, &f.id, t(lang, "Kuvion luvut", "Diagrammets siffror", "The figures in the chart"), &f.data, legend),
+    }
+    out.push_str("</div></section>");
+}
+
+/// The symbols' legend and the sources.
+pub(super) fn legend_and_sources(out: &mut String, lang: Lang, legend: &[String], sources: &[String]) {
+    let _ = write!(out, "<h2>{}</h2><ul>", t(lang, "Merkinnät", "Teckenförklaring", "Symbols"));
+    for l in legend {
+        let _ = write!(out, "<li>{}</li>", escape(l));
+    }
+    let _ = write!(out, "</ul><h2>{}</h2><ul>", t(lang, "Lähteet", "Källor", "Sources"));
+    for s in sources {
+        let _ = write!(out, "<li>{}</li>", escape(s));
+    }
+    out.push_str("</ul>");
+}
+
+/// The foot: the version and the run, and the end of the document.
+pub(super) fn foot(out: &mut String, run_id: &str) {
+    let _ = write!(out, "<p>kooste {} · {}</p></footer></body></html>\n", env!("CARGO_PKG_VERSION"), escape(run_id));
+}
