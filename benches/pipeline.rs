@@ -6,8 +6,10 @@
 //! returns under `raw/surveys/<year>/`, the Vipunen JSON as a snapshot with its provenance, the
 //! inputs' `members.csv` as the registry, `pipelines/annual.toml` with those sources only),
 //! then, after a warm-up of each, times `--runs` rounds of: kooste full run (fresh output
-//! folder), kooste no-op rerun, kooste `--stage report`, and the peer — alternating, so drift
-//! on the machine hits all alike. Peak RSS comes from `wait4`'s rusage of each child.
+//! folder), kooste no-op rerun, kooste `--stage report`, kooste after a one-cell edit of one
+//! return (one graduate moved between two statuses, the sums still right: what a school's
+//! corrected return does), and the peer — alternating, so drift on the machine hits all alike.
+//! Peak RSS comes from `wait4`'s rusage of each child.
 //!
 //! Run: `cargo bench --bench pipeline` (all sizes, 5 rounds) or
 //! `cargo bench --bench pipeline -- --sizes 1,10 --runs 3`. Prints a table of medians, min–max
@@ -137,6 +139,50 @@ fn prepare(root: &Path, shared: &Path, size: Size) -> (PathBuf, PathBuf) {
     (inputs, work)
 }
 
+/// A return with one cell edited: the first placement row's first non-zero status loses one
+/// graduate and the next status gains it (the row still adds up). Every sheet is copied as
+/// values.
+fn edited_return(bytes: &[u8]) -> Vec<u8> {
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a return");
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let mut edited = false;
+    for (i, name) in book.sheet_names().into_iter().enumerate() {
+        let range = book.worksheet_range(&name).expect("a sheet");
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        if i == 1 && !edited {
+            // The placement sheet: the 8 status columns follow qualification, orientation,
+            // graduation year and graduates.
+            for row in rows.iter_mut().skip(1) {
+                let counts: Vec<f64> = row.iter().skip(4).take(8).map(|c| c.get_float().unwrap_or(0.0)).collect();
+                if let Some(from) = counts.iter().position(|c| *c > 0.0) {
+                    let to = (from + 1) % counts.len();
+                    row[4 + from] = Data::Float(counts[from] - 1.0);
+                    row[4 + to] = Data::Float(counts[to] + 1.0);
+                    edited = true;
+                    break;
+                }
+            }
+        }
+        let sheet = out.add_worksheet();
+        sheet.set_name(&name).expect("a sheet name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r0 + r as u32, (c0 + c as u32) as u16);
+                match v {
+                    Data::Float(x) => drop(sheet.write_number(r, c, *x)),
+                    Data::Int(x) => drop(sheet.write_number(r, c, *x as f64)),
+                    Data::Empty => {}
+                    other => drop(sheet.write_string(r, c, other.to_string())),
+                }
+            }
+        }
+    }
+    assert!(edited, "a placement row to edit");
+    out.save_to_buffer().expect("an edited return")
+}
+
 #[derive(Default, serde::Serialize)]
 struct Series {
     seconds: Vec<f64>,
@@ -201,6 +247,15 @@ fn main() {
         run_kooste(&scratch.join("warm"), &[]);
         run_peer(&scratch.join("peer-warm"));
         let (mut full, mut noop, mut report_only, mut peer) = (Series::default(), Series::default(), Series::default(), Series::default());
+        let mut one_cell = Series::default();
+        // The return edited back and forth between its own bytes and a one-cell edit.
+        let first_return = {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(work.join(format!("raw/surveys/{YEAR}"))).unwrap().map(|e| e.unwrap().path()).collect();
+            files.sort();
+            files[0].clone()
+        };
+        let original = std::fs::read(&first_return).unwrap();
+        let versions = [edited_return(&original), original.clone()];
         let mut ingest_ms = Vec::new();
         for i in 0..runs {
             let out = scratch.join(format!("k{i}"));
@@ -210,6 +265,11 @@ fn main() {
             ingest_ms.push(record["stages"]["ingest"]["duration_ms"].as_u64().unwrap_or(0));
             noop.push(run_kooste(&out, &[]));
             report_only.push(run_kooste(&out, &["--stage", "report"]));
+            // Edited, then back: two one-cell edits per round.
+            for v in &versions {
+                std::fs::write(&first_return, v).unwrap();
+                one_cell.push(run_kooste(&out, &[]));
+            }
             peer.push(run_peer(&scratch.join(format!("p{i}"))));
             let _ = std::fs::remove_dir_all(&out);
         }
@@ -221,6 +281,7 @@ fn main() {
             ("kooste full run", &full, format!("{ratio:.1}×")),
             ("kooste no-op rerun", &noop, String::new()),
             ("kooste --stage report", &report_only, String::new()),
+            ("kooste one-cell edit", &one_cell, String::new()),
             ("peer (pandas)", &peer, String::new()),
         ] {
             lines.push(format!(
@@ -239,8 +300,8 @@ fn main() {
             format!("{}x", size.factor),
             serde_json::json!({
                 "members": size.members, "years": size.years, "runs": runs,
-                "kooste_full": full, "kooste_noop": noop, "kooste_stage_report": report_only, "peer": peer,
-                "medians_s": { "kooste_full": full.median(), "kooste_noop": noop.median(), "kooste_stage_report": report_only.median(), "peer": peer.median() },
+                "kooste_full": full, "kooste_noop": noop, "kooste_stage_report": report_only, "kooste_one_cell_edit": one_cell, "peer": peer,
+                "medians_s": { "kooste_full": full.median(), "kooste_noop": noop.median(), "kooste_stage_report": report_only.median(), "kooste_one_cell_edit": one_cell.median(), "peer": peer.median() },
                 "peer_over_kooste": ratio, "ingest_returns_per_s": ingest_rate,
             }),
         );

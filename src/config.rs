@@ -150,11 +150,17 @@ pub struct DisclosureRule {
     /// and records it in the run record.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_below_official_threshold: bool,
+    /// An orientation taught by fewer members than this is published merged into "other
+    /// orientations", so that no row of the association's table is one school in disguise.
+    pub min_members: u32,
+    /// A hidden count must keep at least this many possible values given everything published
+    /// (3: "1 or 2" is not protected).
+    pub protection: u32,
 }
 
 impl Default for DisclosureRule {
     fn default() -> Self {
-        Self { threshold: OFFICIAL_THRESHOLD, round_to: 1, allow_below_official_threshold: false }
+        Self { threshold: OFFICIAL_THRESHOLD, round_to: 1, allow_below_official_threshold: false, min_members: 3, protection: 3 }
     }
 }
 
@@ -410,6 +416,9 @@ impl Config {
             return Err(invalid_at("reconciliation.tolerance", format!("reconciliation.tolerance must be a share of 0 or more (0.1 = 10 %), not {tol}")));
         }
         file.collection.validate().map_err(invalid)?;
+        if file.disclosure.protection < 1 {
+            return Err(invalid_at("disclosure.protection", "disclosure.protection must be at least 1".into()));
+        }
         let raw = o.raw.clone().unwrap_or_else(|| normalize(&base.join(&file.raw)));
         let output = o.output.clone().unwrap_or_else(|| normalize(&base.join(&file.output)));
         let survey_dir = raw.join(file.surveys.replace("{year}", &file.year.to_string()));

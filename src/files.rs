@@ -104,8 +104,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Persists a frame as Parquet, atomically.
+///
+/// The file's `ARROW:schema` is the frame's schema at polars' oldest compatibility level: text
+/// as `large_string`, not the `string_view` polars writes by default, which pyarrow before 15
+/// (and R arrow builds of that age) cannot open. The pages are the same either way (Parquet
+/// `BYTE_ARRAY`/`STRING`); polars reads the file back as `String`.
 pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), FileError> {
-    write_frame(path, |w| ParquetWriter::new(w).with_statistics(StatisticsOptions::empty()).finish(df).map(|_| ()))
+    let schema = df.schema().to_arrow(CompatLevel::oldest());
+    let arrow = polars_parquet::arrow::write::schema_to_metadata_key(&schema);
+    let metadata = KeyValueMetadata::from_static(vec![(arrow.key, arrow.value.unwrap_or_default())]);
+    write_frame(path, |w| {
+        ParquetWriter::new(w).with_statistics(StatisticsOptions::empty()).with_key_value_metadata(Some(metadata)).finish(df).map(|_| ())
+    })
 }
 
 /// Runs a polars writer inside [`write_atomic`]; a polars failure leaves no file behind.

@@ -28,11 +28,34 @@ fn outputs(w: &Workdir) -> BTreeMap<String, String> {
             if p.ends_with("report.html") {
                 let text = std::fs::read_to_string(w.join("output/2025").join(&p)).unwrap();
                 (p, kooste::files::sha256_hex(without_run_id(&text).as_bytes()))
+            } else if p.ends_with("tables.xlsx") {
+                // The workbooks for people print the run id in their footers.
+                let bytes = std::fs::read(w.join("output/2025").join(&p)).unwrap();
+                (p, xlsx_without_footers(&bytes))
             } else {
                 (p, h)
             }
         })
         .collect()
+}
+
+/// A workbook's parts hashed without their print footers (which name the run).
+fn xlsx_without_footers(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let mut text = String::new();
+        part.read_to_string(&mut text).unwrap();
+        let text = match (text.find("<oddFooter>"), text.find("</oddFooter>")) {
+            (Some(a), Some(b)) => format!("{}{}", &text[..a], &text[b..]),
+            _ => text,
+        };
+        all.push_str(&part.name().unwrap());
+        all.push_str(&text);
+    }
+    kooste::files::sha256_hex(all.as_bytes())
 }
 
 /// The report's text without its run id (`<p class="meta">…</p>` and the footer).

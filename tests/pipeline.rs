@@ -84,7 +84,10 @@ fn the_annual_run_writes_tables_charts_and_run_record() {
         }
     }
     let header = &w.csv("output/2025/tables/placement.csv")[0];
-    assert_eq!(header, &["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"]);
+    assert_eq!(
+        header,
+        &["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage", "graduates"]
+    );
     let header = &w.csv("output/2025/tables/enrolment.csv")[0];
     assert_eq!(
         header,

@@ -166,7 +166,11 @@ fn the_html_report_opens_in_headless_chromium() {
             .unwrap();
         let dom = String::from_utf8_lossy(&dom.stdout);
         assert_eq!(dom.matches("<svg").count(), 9, "{lang}: every chart inline (the social-media card is a file only)");
-        assert_eq!(dom.matches("<desc").count(), 9);
+        // Described once: by the text alternative under the chart (the inline SVG has no <desc>).
+        assert_eq!(dom.matches("<desc").count(), 0);
+        let alts = dom.split("<p id=\"").skip(1).filter(|s| s.split('"').next().is_some_and(|id| id.ends_with("-alt"))).count();
+        assert_eq!(alts, 9, "{lang}: one text alternative per chart");
+        assert_eq!(dom.matches("aria-describedby=\"").count(), 9);
         assert_eq!(dom.matches("<table>").count(), 10, "{lang}: a data table beside each chart, and the members' table of whom the figures cover");
         std::fs::copy(&shot, std::env::temp_dir().join(format!("kooste-report-{lang}.png"))).unwrap();
     }

@@ -88,7 +88,12 @@ impl Chart for Card {
 
     fn data(&self) -> DataTable {
         DataTable {
-            header: vec![String::new(), String::new(), format!("%, {}", self.share_word), self.change_word.clone()],
+            header: vec![
+                labels::column(self.lang, "measure").to_owned(),
+                labels::column(self.lang, "members").to_owned(),
+                format!("%, {}", self.share_word),
+                self.change_word.clone(),
+            ],
             rows: self
                 .figures
                 .iter()
@@ -123,10 +128,19 @@ impl Chart for Card {
             };
             let big = (ch as f64 / s * 0.40).clamp(28.0, 96.0);
             let v = f.value.map(|v| labels::int(self.lang, v)).unwrap_or_else(|| SUPPRESSED_CELL.into());
-            let small = (big * 0.2).clamp(13.0, 17.0);
-            body.draw_text(&f.label, &left(small + 1.0, false, &INK), (x + px(16.0), y + px(2.0)))?;
-            body.draw_text(&v, &left(big, true, &color), (x + px(14.0), y + px(small + 10.0)))?;
-            let mut line_y = y + px(small + 16.0 + big * 1.05);
+            let small = (big * 0.2).clamp(super::MIN_FONT, 17.0);
+            // The label wraps (at its last space that fits) when a wide fallback font would run
+            // it into the next column; the big number gives the line room.
+            let room = f64::from(cw) / s - 28.0;
+            let lines = wrap(&f.label, small + 1.0, room);
+            let extra = (small + 1.0) * 1.3 * (lines.len() as f64 - 1.0);
+            let big = (big - extra / 1.05).max(28.0);
+            for (k, line) in lines.iter().enumerate() {
+                body.draw_text(line, &left(small + 1.0, false, &INK), (x + px(16.0), y + px(2.0 + (small + 1.0) * 1.3 * k as f64)))?;
+            }
+            let y = y + px(extra);
+            body.draw_text(&v, &left(big, true, &super::text_shade(&color)), (x + px(14.0), y + px(small + 20.0)))?;
+            let mut line_y = y + px(small + 24.0 + big * 1.05);
             if let Some(sh) = f.share {
                 body.draw_text(&format!("{} {}", labels::percent(self.lang, sh), self.share_word), &left(small, false, &MUTED), (x + px(16.0), line_y))?;
                 line_y += px(small * 1.45);
@@ -137,4 +151,19 @@ impl Chart for Card {
         }
         Ok(())
     }
+}
+
+/// Words of `text` in lines at most `room` wide at `size` (by [`super::text_width`]).
+fn wrap(text: &str, size: f64, room: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if super::text_width(&format!("{line} {word}"), size, false) <= room => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
 }

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::labels::{self, Key};
-use super::{Chart, DataTable, FONT, Frame, MUTED, OKABE_ITO, draw_frame};
+use super::{Chart, DataTable, FONT, Frame, MIN_FONT, MUTED, OKABE_ITO, draw_frame, text_width};
 use crate::domain::Lang;
 
 /// One line of the chart.
@@ -91,13 +91,15 @@ impl Chart for EnrolmentChart {
         let top = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).max().unwrap_or(10);
         let v_max = nice_ceiling(top as f64 * 1.08);
         let lang = self.lang;
-        let tick = (FONT, 12.0 * s).into_font().color(&MUTED);
+        let tick = (FONT, MIN_FONT * s).into_font().color(&MUTED);
+        // Room at the right for the longest line label, in a wide fallback font.
+        let label_room = self.lines.iter().map(|l| text_width(&l.label, MIN_FONT, true)).fold(0.0, f64::max) + 24.0;
         let mut chart = ChartBuilder::on(&body)
             .margin_left(px(12.0))
-            .margin_right(px(205.0))
-            .margin_top(px(24.0))
-            .x_label_area_size(px(30.0))
-            .y_label_area_size(px(56.0))
+            .margin_right(px(label_room.clamp(150.0, 340.0)))
+            .margin_top(px(34.0))
+            .x_label_area_size(px(32.0))
+            .y_label_area_size(px(64.0))
             .build_cartesian_2d(y_min..y_max, 0f64..v_max)?;
         chart
             .configure_mesh()
@@ -115,8 +117,8 @@ impl Chart for EnrolmentChart {
         // The unit above the value axis, horizontal.
         let (ux, uy) = chart.backend_coord(&(y_min, v_max));
         let (bx0, by0) = body.get_base_pixel();
-        let unit = (FONT, 12.0 * s).into_font().color(&MUTED).pos(Pos::new(HPos::Right, VPos::Bottom));
-        body.draw_text(labels::text(lang, Key::Persons), &unit, (ux - bx0 - px(8.0), uy - by0 - px(8.0)))?;
+        let unit = (FONT, MIN_FONT * s).into_font().color(&MUTED).pos(Pos::new(HPos::Left, VPos::Bottom));
+        body.draw_text(labels::text(lang, Key::Persons), &unit, (ux - bx0 - px(60.0), uy - by0 - px(14.0)))?;
         for line in &self.lines {
             let color = OKABE_ITO[line.color];
             let style = color.stroke_width(px(2.5).max(1) as u32);
@@ -135,7 +137,7 @@ impl Chart for EnrolmentChart {
             .filter_map(|l| l.points.last().map(|p| (chart.backend_coord(&(p.0, p.1 as f64)).1, l)))
             .collect();
         ends.sort_by_key(|(y, _)| *y);
-        let gap = px(16.0);
+        let gap = px(MIN_FONT + 5.0);
         for i in 1..ends.len() {
             if ends[i].0 - ends[i - 1].0 < gap {
                 ends[i].0 = ends[i - 1].0 + gap;
@@ -144,8 +146,9 @@ impl Chart for EnrolmentChart {
         let x_end = chart.backend_coord(&(y_max, 0.0)).0 + px(10.0);
         let (bx, by) = body.get_base_pixel();
         for (y, line) in ends {
-            let color = OKABE_ITO[line.color];
-            let font = (FONT, 12.0 * s, FontStyle::Bold).into_font().color(&color).pos(Pos::new(HPos::Left, VPos::Center));
+            // Text in a darker shade of the line's colour, so it reads on white.
+            let color = super::text_shade(&OKABE_ITO[line.color]);
+            let font = (FONT, MIN_FONT * s, FontStyle::Bold).into_font().color(&color).pos(Pos::new(HPos::Left, VPos::Center));
             // Backend coordinates are absolute; the body's are relative to its corner.
             body.draw_text(&line.label, &font, (x_end - bx, y - by))?;
         }

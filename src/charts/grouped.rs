@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::labels;
-use super::{Chart, DataTable, FONT, Frame, HIDDEN, INK, MUTED, OKABE_ITO, SUPPRESSED_CELL, draw_frame};
+use super::{Chart, DataTable, FONT, Frame, HIDDEN, INK, MIN_FONT, MUTED, OKABE_ITO, SUPPRESSED_CELL, draw_frame, text_width};
 use crate::domain::Lang;
 
 /// How values read.
@@ -61,9 +61,8 @@ pub struct GroupedBars {
 
 /// Width at scale 1.
 const WIDTH: u32 = 900;
-const BAR: f64 = 18.0;
+const BAR: f64 = 20.0;
 const GAP: f64 = 14.0;
-const LABEL_W: f64 = 230.0;
 
 impl GroupedBars {
     fn format(&self, v: f64) -> String {
@@ -77,19 +76,31 @@ impl GroupedBars {
         }
     }
 
+    /// Room for the group labels: the longest, in a wide fallback font, within limits.
+    fn label_w(&self) -> f64 {
+        let widest = self.groups.iter().map(|g| text_width(&g.label, MIN_FONT, false)).fold(0.0, f64::max);
+        (widest + 16.0).clamp(120.0, 330.0)
+    }
+
+    /// Room for the value labels after the longest bar.
+    fn value_w(&self) -> f64 {
+        let widest = self.groups.iter().flat_map(|g| g.values.iter().flatten()).map(|v| text_width(&self.format(*v), MIN_FONT, false)).fold(0.0, f64::max);
+        widest + 16.0
+    }
+
     fn group_h(&self) -> f64 {
         BAR * self.series.len() as f64 + GAP
     }
 
     /// Where each legend item goes, at scale 1: `(x, row)`, wrapping before the right edge.
-    /// Widths are estimated generously (8 px a character at 12.5 px), as the SVG's text is laid
-    /// out by whatever renders it.
+    /// Widths are estimated generously ([`text_width`]), as the SVG's text is laid out by
+    /// whatever renders it.
     fn legend_layout(&self) -> Vec<(f64, u32)> {
         let width = WIDTH;
         let mut out = Vec::new();
         let (mut x, mut row) = (20.0, 0);
         for series in &self.series {
-            let w = 20.0 + 8.0 * series.label.chars().count() as f64 + 30.0;
+            let w = 20.0 + text_width(&series.label, MIN_FONT, false) + 26.0;
             if x > 20.0 && x + w > f64::from(width) - 20.0 {
                 (x, row) = (20.0, row + 1);
             }
@@ -123,7 +134,7 @@ impl Chart for GroupedBars {
 
     fn size(&self) -> (u32, u32) {
         let body = self.group_h() * self.groups.len() as f64 + 10.0 + self.legend_h();
-        (WIDTH, super::TOP + super::bottom(&self.frame) + body.ceil() as u32 + 8)
+        (WIDTH, super::top(&self.frame, WIDTH) + super::bottom(&self.frame) + body.ceil() as u32 + 8)
     }
 
     fn alt(&self) -> String {
@@ -162,12 +173,12 @@ impl Chart for GroupedBars {
         let px = |v: f64| (v * s).round() as i32;
         let body = draw_frame(area, &self.frame, s)?;
         let (w, _) = body.dim_in_pixel();
-        let x0 = px(20.0 + LABEL_W);
-        let x1 = w as i32 - px(80.0);
+        let x0 = px(20.0 + self.label_w());
+        let x1 = w as i32 - px(20.0 + self.value_w());
         let span = f64::from(x1 - x0);
         let max = self.max();
-        let label = (FONT, 12.5 * s).into_font().color(&INK).pos(Pos::new(HPos::Right, VPos::Center));
-        let value = (FONT, 11.5 * s).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
+        let label = (FONT, MIN_FONT * s).into_font().color(&INK).pos(Pos::new(HPos::Right, VPos::Center));
+        let value = (FONT, MIN_FONT * s).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
         // A light baseline.
         let total_h = px(self.group_h() * self.groups.len() as f64);
         body.draw(&PathElement::new(vec![(x0, px(2.0)), (x0, total_h)], MUTED.stroke_width(1)))?;
@@ -200,7 +211,7 @@ impl Chart for GroupedBars {
             for (series, (x, row)) in self.series.iter().zip(self.legend_layout()) {
                 let (lx, ly) = (px(x), total_h + px(14.0 + 22.0 * f64::from(row)));
                 body.draw(&Rectangle::new([(lx, ly), (lx + px(14.0), ly + px(14.0))], OKABE_ITO[series.color].filled()))?;
-                let t = (FONT, 12.5 * s).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
+                let t = (FONT, MIN_FONT * s).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
                 body.draw_text(&series.label, &t, (lx + px(20.0), ly + px(7.0)))?;
             }
         }

@@ -349,6 +349,7 @@ pub fn table(lang: Lang, t: &str) -> &'static str {
 pub fn code(lang: Lang, c: &str) -> Option<&'static str> {
     let t = match c {
         "all" => ("Kaikki", "Alla", "All"),
+        "other_orientations" => ("Muut suuntautumiset", "Övriga inriktningar", "Other orientations"),
         "national" => ("Koko maa", "Hela landet", "Whole country"),
         "non_members" => ("Muut järjestäjät", "Övriga anordnare", "Other providers"),
         "vipunen" => ("Vipunen", "Vipunen", "Vipunen"),

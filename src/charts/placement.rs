@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::labels::{self, Key};
-use super::{Chart, DataTable, FONT, Frame, HIDDEN, INK, MUTED, OKABE_ITO, draw_frame, light_text_on};
+use super::{Chart, DataTable, FONT, Frame, HIDDEN, INK, MIN_FONT, MUTED, OKABE_ITO, draw_frame, light_text_on, text_width};
 use crate::domain::{Lang, PlacementClass};
 
 /// One bar: a member (or the association) and its published shares.
@@ -58,10 +58,9 @@ pub struct PlacementChart {
 /// from the grey of the suppressed part.
 const CLASS_COLOURS: [usize; 4] = [0, 2, 3, 6];
 
-const ROW: f64 = 26.0;
-const LABEL_W: f64 = 210.0;
-const N_W: f64 = 62.0;
-const LEGEND_ROW: f64 = 22.0;
+const ROW: f64 = 28.0;
+const N_W: f64 = 84.0;
+const LEGEND_ROW: f64 = 24.0;
 
 impl PlacementChart {
     /// Legend rows: the four classes and the suppression symbol, three to a row.
@@ -73,6 +72,12 @@ impl PlacementChart {
 impl PlacementChart {
     fn class_labels(&self) -> Vec<&'static str> {
         PlacementClass::ALL.iter().map(|c| self.lang.pick(&c.labels())).collect()
+    }
+
+    /// Room for the bar labels: the longest, in a wide fallback font, within limits.
+    fn label_w(&self) -> f64 {
+        let widest = self.bars.iter().enumerate().map(|(i, b)| text_width(&b.label, MIN_FONT, i == 0)).fold(0.0, f64::max);
+        (widest + 14.0).clamp(150.0, 390.0)
     }
 
     fn suppressed_label(&self) -> String {
@@ -107,7 +112,9 @@ impl Chart for PlacementChart {
     }
 
     fn data(&self) -> DataTable {
-        let mut header = vec![String::new(), "n".to_owned()];
+        // The first column names what the bars are: members, or orientations.
+        let what = if self.name.contains("orientation") { "orientation" } else { "member_id" };
+        let mut header = vec![labels::column(self.lang, what).to_owned(), "n".to_owned()];
         header.extend(self.class_labels().iter().map(|c| format!("{c}, %")));
         let rows = self
             .bars
@@ -126,7 +133,7 @@ impl Chart for PlacementChart {
 
     fn size(&self) -> (u32, u32) {
         let body = ROW * self.bars.len() as f64 + 16.0 + LEGEND_ROW * f64::from(self.legend_rows());
-        (900, super::TOP + super::bottom(&self.frame) + body.ceil() as u32 + 12)
+        (900, super::top(&self.frame, 900) + super::bottom(&self.frame) + body.ceil() as u32 + 12)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -137,17 +144,17 @@ impl Chart for PlacementChart {
         let px = |v: f64| (v * s).round() as i32;
         let body = draw_frame(area, &self.frame, s)?;
         let (w, _) = body.dim_in_pixel();
-        let x0 = px(20.0 + LABEL_W);
+        let x0 = px(20.0 + self.label_w());
         let x1 = w as i32 - px(N_W + 20.0);
         let bar_w = f64::from(x1 - x0);
-        let label_font = (FONT, 12.5 * s).into_font().color(&INK);
-        let bold = (FONT, 12.5 * s, FontStyle::Bold).into_font().color(&INK);
+        let label_font = (FONT, MIN_FONT * s).into_font().color(&INK);
+        let bold = (FONT, MIN_FONT * s, FontStyle::Bold).into_font().color(&INK);
         let right = Pos::new(HPos::Right, VPos::Center);
         let left = Pos::new(HPos::Left, VPos::Center);
         let center = Pos::new(HPos::Center, VPos::Center);
         for (i, bar) in self.bars.iter().enumerate() {
-            let y0 = px(ROW * i as f64 + 4.0);
-            let y1 = px(ROW * (i + 1) as f64 - 2.0);
+            let y0 = px(ROW * i as f64 + 5.0);
+            let y1 = px(ROW * (i + 1) as f64 - 3.0);
             let yc = (y0 + y1) / 2;
             let font = if i == 0 { &bold } else { &label_font };
             body.draw_text(&bar.label, &font.pos(right), (x0 - px(8.0), yc))?;
@@ -173,21 +180,21 @@ impl Chart for PlacementChart {
                     while hx < b {
                         let (sx, ex) = (hx.max(a), (hx + (y1 - y0)).min(b));
                         let (sy, ey) = (y1 - (sx - hx), y1 - (ex - hx));
+                        // A line clipped to a point is not drawn (a rasteriser warns about it).
                         if ex > sx {
-                            // A line of no length is no stroke: the rasteriser warns about each one.
                             body.draw(&PathElement::new(vec![(sx, sy), (ex, ey)], MUTED.stroke_width(1)))?;
                         }
                         hx += step;
                     }
-                } else if wseg >= 34.0 * s {
+                } else if wseg >= (text_width(&labels::percent(self.lang, share), MIN_FONT, false) + 6.0) * s {
                     let ink = if light_text_on(&color) { WHITE } else { BLACK };
-                    let t = (FONT, 11.0 * s).into_font().color(&ink).pos(center);
+                    let t = (FONT, MIN_FONT * s).into_font().color(&ink).pos(center);
                     body.draw_text(&labels::percent(self.lang, share), &t, (((a + b) / 2), yc))?;
                 }
                 x += wseg;
             }
             let n = format!("n = {}", bar.n_text(self.lang));
-            body.draw_text(&n, &(FONT, 11.5 * s).into_font().color(&MUTED).pos(left), (x1 + px(8.0), yc))?;
+            body.draw_text(&n, &(FONT, MIN_FONT * s).into_font().color(&MUTED).pos(left), (x1 + px(8.0), yc))?;
         }
         // Legend: the classes in bar order, then the suppressed symbol, two rows of three.
         let ly = px(ROW * self.bars.len() as f64 + 16.0);

@@ -5,6 +5,8 @@
 //! In: the return's bytes, its [`ReadOutcome`] and the language. Out: `.xlsx` bytes. Personal
 //! data never leaves `raw/`: a henkilötunnus and the contact person are blanked in the copy.
 
+use std::io::Cursor;
+use calamine::{Reader, open_workbook_auto_from_rs};
 use std::collections::BTreeMap;
 use rust_xlsxwriter::{Color, Format, Note, XlsxError};
 
@@ -109,8 +111,13 @@ pub fn write(bytes: &[u8], outcome: &ReadOutcome, school: Option<&str>, year: i3
         summary.write_string(r, 1, f.sheet.as_deref().unwrap_or(""))?;
         summary.write_string(r, 2, f.cell.as_deref().unwrap_or(""))?;
         summary.write_string(r, 3, f.rule.code())?;
-        summary.write_string(r, 4, f.value.as_deref().unwrap_or(""))?;
-        summary.write_string(r, 5, f.expected.as_deref().unwrap_or(""))?;
+        // The placeholder of personal data in the school's language, as in the message.
+        let shown = |v: &Option<String>| match v.as_deref() {
+            Some(super::findings::REMOVED) => lang.pick(&super::findings::REMOVED_IN).to_owned(),
+            v => v.unwrap_or("").to_owned(),
+        };
+        summary.write_string(r, 4, shown(&f.value))?;
+        summary.write_string(r, 5, shown(&f.expected))?;
         summary.write_string(r, 6, f.message(lang))?;
     }
     if outcome.findings.is_empty() {
@@ -124,7 +131,15 @@ pub fn write(bytes: &[u8], outcome: &ReadOutcome, school: Option<&str>, year: i3
 
     // The school's own sheets, when the file could be read at all.
     // Within the reader's limits: a file over one gets the summary alone.
-    let sheets = std::panic::catch_unwind(|| super::read::sheets_within_limits(bytes));
+    let sheets = std::panic::catch_unwind(|| {
+        let grids = super::read::sheets_within_limits(bytes)?;
+        // A sheet hidden in the return (the template's drop-down lists) stays hidden in the copy.
+        // The file is within the limits here, so opening it again for the sheet list is bounded.
+        let hidden: Vec<String> = open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map(|s| s.sheets_metadata().iter().filter(|s| s.visible != calamine::SheetVisible::Visible).map(|s| s.name.clone()).collect())
+            .unwrap_or_default();
+        Some(grids.into_iter().map(|(n, g)| (hidden.contains(&n), n, g)).collect::<Vec<_>>())
+    });
     let Ok(Some(sheets)) = sheets else {
         return book.save_to_buffer();
     };
@@ -137,8 +152,9 @@ pub fn write(bytes: &[u8], outcome: &ReadOutcome, school: Option<&str>, year: i3
         }
     }
     let contact_keys: Vec<String> = Lang::ALL.iter().map(|l| fold(l.pick(&DetailKey::Contact.labels()))).collect();
-    for (name, grid) in sheets {
+    for (hidden, name, grid) in sheets {
         let sheet = book.add_worksheet();
+        sheet.set_hidden(hidden);
         // The summary sheet's name is taken; a school sheet of the same name gets a suffix.
         let own = if name == t(lang, "summary") { format!("{name} (1)") } else { name.clone() };
         sheet.set_name(&own)?;

@@ -319,12 +319,16 @@ impl Finding {
         // A value is shown as far as a person reads it: a cell may hold megabytes.
         let scrub = |v: Option<String>| v.map(|v| if super::hetu::contains_hetu(&v) { REMOVED.to_owned() } else { shorten(v) });
         let (value, expected) = (scrub(value), scrub(expected));
-        let fill = |t: &str| {
-            t.replace("{value}", &format!("'{}'", value.as_deref().unwrap_or("")))
-                .replace("{expected}", expected.as_deref().unwrap_or(""))
+        // The placeholder of personal data is said in the message's own language.
+        let fill = |t: &str, lang: Lang| {
+            let shown = |v: &Option<String>| match v.as_deref() {
+                Some(REMOVED) => lang.pick(&REMOVED_IN).to_owned(),
+                v => v.unwrap_or("").to_owned(),
+            };
+            t.replace("{value}", &format!("'{}'", shown(&value))).replace("{expected}", &shown(&expected))
         };
         let (fi, sv, en) = rule.template();
-        let (message_fi, message_sv, message_en) = (fill(fi), fill(sv), fill(en));
+        let (message_fi, message_sv, message_en) = (fill(fi, Lang::Fi), fill(sv, Lang::Sv), fill(en, Lang::En));
         Self {
             file: file.to_owned(),
             sheet: None,
@@ -391,6 +395,9 @@ fn shorten(v: String) -> String {
 
 /// What stands in a finding where the value held personal data.
 pub const REMOVED: &str = "(removed: personal data)";
+
+/// [`REMOVED`] as the messages say it, in Finnish, Swedish and English.
+pub const REMOVED_IN: (&str, &str, &str) = ("(poistettu: henkilötieto)", "(borttaget: personuppgift)", REMOVED);
 
 /// A1 name of a zero-based cell: `(0, 0)` → `A1`.
 pub fn a1(row: u32, col: u32) -> String {

@@ -303,7 +303,7 @@ fn the_reconciliation_flags_by_hand_and_hides_small_counts_with_company() {
         "new_students_flag" => vec![""; n],
     )
     .unwrap();
-    let (d, suppressed, log) = disclose::applicants_table(t.clone(), &enrolment, 5, None).unwrap();
+    let (d, suppressed, log) = disclose::applicants_table(t.clone(), &enrolment, 5, 3, None).unwrap();
     let s = |c: &str, i: usize| d.column(c).unwrap().str().unwrap().get(i).unwrap_or("").to_owned();
     let at = |m: &str, q: &str| key(m, q);
     // Vipunen's 3 applicants, first-choice 2, accepted 3, enrolled 3 of a's dance: small counts.

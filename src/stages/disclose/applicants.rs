@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
-use super::{EXPOSED, Rounding, SECONDARY, Suppressed, Suppression, flag_text, primary_flag, rule, strings};
-use crate::disclosure::{Flag, Problem, Total, suppress};
+use super::{EXPOSED, Interval, Rounding, SECONDARY, Suppressed, Suppression, flag_text, primary_flag, rule, strings};
+use crate::disclosure::{Cost, Flag, Problem, Total, suppress};
 use crate::stages::transform::ALL;
 use crate::stages::transform::applicants::{COMPARED, SURVEY};
 
@@ -37,6 +37,7 @@ pub fn applicants_table(
     df: DataFrame,
     enrolment: &DataFrame,
     threshold: u32,
+    protection: u32,
     rounding: Option<Rounding>,
 ) -> PolarsResult<(DataFrame, Suppressed, Vec<Suppression>)> {
     let t = i64::from(threshold);
@@ -56,8 +57,9 @@ pub fn applicants_table(
     for c in PERSON_COUNTS {
         let values: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
         let mut p = Problem::default();
-        for v in &values {
-            p.cell(v.unwrap_or(0), false);
+        // The association's figures are totals: a member's detail is hidden before them.
+        for (i, v) in values.iter().enumerate() {
+            p.cell(v.unwrap_or(0), if member[i] == ALL { Cost::Total } else { Cost::Detail });
         }
         let mut by_member: BTreeMap<(i32, &str), Vec<usize>> = BTreeMap::new();
         let mut by_assoc: BTreeMap<(i32, &str), Vec<usize>> = BTreeMap::new();
@@ -77,7 +79,7 @@ pub fn applicants_table(
                 p.constrain(Total::Cell(total), parts);
             }
         }
-        let outcome = suppress(&p, t);
+        let outcome = suppress(&p, t, i64::from(protection));
         let exposed: std::collections::HashSet<usize> = outcome.exposed.iter().copied().collect();
         if !exposed.is_empty() {
             tracing::warn!(cells = exposed.len(), column = c, "Hidden applicant counts still follow from the published totals.");
@@ -87,7 +89,7 @@ pub fn applicants_table(
         stats.primary += s.primary;
         stats.secondary += s.secondary;
         for i in (0..n).filter(|i| flags[*i] != Flag::Visible) {
-            log.push(Suppression { table: "applicants", cell: cell(i, c), rule: if exposed.contains(&i) { EXPOSED } else { rule(flags[i]) } });
+            log.push(Suppression { table: "applicants", cell: cell(i, c), rule: if exposed.contains(&i) { EXPOSED } else { rule(flags[i]) }, interval: Interval::of(outcome.bounds[i]) });
         }
         let kept: Vec<Option<i64>> = (0..n).map(|i| if flags[i] == Flag::Visible { values[i] } else { None }).collect();
         out.with_column(Column::new(c.into(), kept))?;
@@ -123,7 +125,7 @@ pub fn applicants_table(
                 None => {
                     values.push(None);
                     flags.push(SECONDARY.into());
-                    log.push(Suppression { table: "applicants", cell: cell(i, s), rule: "secondary" });
+                    log.push(Suppression { table: "applicants", cell: cell(i, s), rule: "secondary", interval: Interval::of((0, crate::disclosure::UNBOUNDED)) });
                     stats.secondary += 1;
                 }
             }

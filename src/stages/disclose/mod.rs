@@ -23,16 +23,18 @@ use serde_json::json;
 
 use super::transform::ALL;
 use super::{Stage, StageReport, load, persist};
-use crate::config::Config;
-use crate::disclosure::{Flag, Problem, Total, suppress};
+use crate::config::{Config, DisclosureRule};
+use crate::disclosure::{Cost, Flag, Problem, Total, UNBOUNDED, suppress};
 use crate::files;
 use crate::{FrameContext, Result};
 
 mod applicants;
+mod merge;
 mod placement;
 mod rounding;
 
 pub use applicants::{PERSON_COUNTS as APPLICANT_PERSON_COUNTS, applicants_table};
+pub use merge::{MergeReason, Merged, OTHER_ORIENTATIONS, merge_orientations};
 pub use placement::{Placement, placement_tables};
 pub use rounding::Rounding;
 
@@ -54,8 +56,27 @@ pub struct Suppression {
     pub table: &'static str,
     /// The cell's key, `column=value` pairs joined by `;`.
     pub cell: String,
-    /// `primary` or `secondary`.
+    /// `primary`, `secondary` or `exposed`.
     pub rule: &'static str,
+    /// What a reader can still work out about it.
+    pub interval: Interval,
+}
+
+/// The values a hidden cell can have given everything published with it, as interval
+/// propagation through the published sums finds them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Interval {
+    /// The smallest.
+    pub lower: i64,
+    /// The largest; None where no published sum bounds it from above.
+    pub upper: Option<i64>,
+}
+
+impl Interval {
+    /// From the solver's bounds.
+    pub fn of((lo, hi): (i64, i64)) -> Self {
+        Self { lower: lo, upper: (hi < UNBOUNDED).then_some(hi) }
+    }
 }
 
 /// How many cells were hidden, by rule.
@@ -79,14 +100,13 @@ impl Suppressed {
 /// Applies disclosure control to the tables.
 pub fn run(config: &Config) -> Result<StageReport> {
     let mut report = StageReport::new(Stage::Disclose);
-    let threshold = config.pipeline.disclosure.threshold;
+    let rule = &config.pipeline.disclosure;
+    let threshold = rule.threshold;
     let placement = load(config, &mut report, Stage::Transform, "placement")?;
     let by_member = load(config, &mut report, Stage::Transform, "placement_by_member")?;
     let enrolment = load(config, &mut report, Stage::Transform, "enrolment")?;
-    let Placement { detail: mut placement, mut by_member, suppressed: p, mut log } =
-        placement_tables(placement, by_member, threshold).ctx("placement disclosure")?;
-    let (mut enrolment, e, log2) = enrolment_table(enrolment, threshold).ctx("enrolment disclosure")?;
-    log.extend(log2);
+    let Placement { detail: mut placement, mut by_member, suppressed: p, mut log, merged } =
+        placement_tables(placement, by_member, rule).ctx("placement disclosure")?;
     let figures = load(config, &mut report, Stage::Transform, "key_figures")?;
     let fields: Vec<(String, String)> = config
         .pipeline
@@ -94,7 +114,10 @@ pub fn run(config: &Config) -> Result<StageReport> {
         .iter()
         .filter_map(|q| config.catalogue.get(*q).map(|x| (x.field.clone(), q.as_string())))
         .collect();
-    let mut figures = key_figures_table(figures, threshold, &enrolment, &fields).ctx("key figures disclosure")?;
+    let (mut enrolment, figures, e, log2) =
+        enrolment_and_key_figures(enrolment, Some(figures), &fields, rule).ctx("enrolment and key figures disclosure")?;
+    let mut figures = figures.expect("key figures in, key figures out");
+    log.extend(log2);
     let round_to = config.pipeline.disclosure.round_to;
     let rounding = (round_to > 1).then(|| Rounding { base: i64::from(round_to), threshold: i64::from(threshold) });
     if let Some(r) = rounding {
@@ -108,6 +131,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
     persist(config, &mut report, "placement_by_member", &mut by_member)?;
     persist(config, &mut report, "enrolment", &mut enrolment)?;
     persist(config, &mut report, "key_figures", &mut figures)?;
+    let mut merged_frame = merged_frame(&merged).ctx("merged orientations")?;
+    persist(config, &mut report, "merged_orientations", &mut merged_frame)?;
     // The benchmark is built from the association's disclosed rows: a hidden status stays
     // hidden in its class.
     if config.pipeline.sources.contains_key("placement_benchmark") {
@@ -118,7 +143,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     let mut a = Suppressed::default();
     if config.pipeline.sources.contains_key("applicants") {
         let table = load(config, &mut report, Stage::Transform, "applicants")?;
-        let (mut table, s, log3) = applicants_table(table, &enrolment, threshold, rounding).ctx("applicants disclosure")?;
+        let (mut table, s, log3) = applicants_table(table, &enrolment, threshold, rule.protection, rounding).ctx("applicants disclosure")?;
         log.extend(log3);
         a = s;
         persist(config, &mut report, "applicants", &mut table)?;
@@ -136,6 +161,9 @@ pub fn run(config: &Config) -> Result<StageReport> {
                            "exposed": log.iter().filter(|l| l.rule == EXPOSED).count() },
             "enrolment": { "primary": e.primary, "secondary": e.secondary },
             "applicants": { "primary": a.primary, "secondary": a.secondary },
+            "min_members": rule.min_members,
+            "protection": rule.protection,
+            "merged_orientations": merged,
             "log": log_path.display().to_string(),
             "legend": { primary_flag(threshold): format!("a count from 1 to {}", threshold - 1),
                         SECONDARY: "hidden so that a small count cannot be recovered from the totals" },
@@ -147,13 +175,25 @@ pub fn run(config: &Config) -> Result<StageReport> {
 fn write_log(path: &Path, log: &[Suppression]) -> Result<()> {
     files::write_atomic(path, |w| {
         let mut csv = csv::WriterBuilder::new().has_headers(false).from_writer(w);
-        csv.write_record(["table", "cell", "rule"])?;
+        csv.write_record(["table", "cell", "rule", "lower", "upper"])?;
         for s in log {
-            csv.serialize(s).map_err(std::io::Error::other)?;
+            let upper = s.interval.upper.map(|u| u.to_string()).unwrap_or_default();
+            csv.write_record([s.table, &s.cell, s.rule, &s.interval.lower.to_string(), &upper])?;
         }
         csv.flush()
     })?;
     Ok(())
+}
+
+/// The merged orientations as a frame, for the report's notes.
+fn merged_frame(merged: &[Merged]) -> PolarsResult<DataFrame> {
+    df!(
+        "qualification_code" => merged.iter().map(|m| m.qualification.clone()).collect::<Vec<_>>(),
+        "orientation" => merged.iter().map(|m| m.orientation.clone()).collect::<Vec<_>>(),
+        "reason" => merged.iter().map(|m| m.reason.code()).collect::<Vec<_>>(),
+        "members" => merged.iter().map(|m| m.members as i64).collect::<Vec<_>>(),
+        "into" => merged.iter().map(|m| m.into).collect::<Vec<_>>(),
+    )
 }
 
 pub(super) fn strings<'a>(df: &'a DataFrame, c: &str) -> PolarsResult<Vec<&'a str>> {
@@ -172,66 +212,36 @@ pub(super) fn rule(f: Flag) -> &'static str {
     if f == Flag::Primary { "primary" } else { "secondary" }
 }
 
-/// The key figures are national and association totals from Vipunen, published with the
-/// enrolment table: a person count from 1 to `threshold − 1` is hidden, and so is a field's
-/// figure whose qualifications' figure is hidden in the enrolment table (a field of one
-/// qualification would otherwise repeat it; of two, give it away by subtraction).
-pub fn key_figures_table(df: DataFrame, threshold: u32, enrolment: &DataFrame, fields: &[(String, String)]) -> PolarsResult<DataFrame> {
-    let t = i64::from(threshold);
-    let primary = primary_flag(threshold);
-    // (year, member_id, qualification, column) hidden in the disclosed enrolment table.
-    let mut hidden: std::collections::HashSet<(i32, String, String, String)> = Default::default();
-    let (em, eq, es) = (strings(enrolment, "member_id")?, strings(enrolment, "qualification_code")?, strings(enrolment, "source")?);
-    let ey: Vec<i32> = enrolment.column("year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect();
-    for c in super::transform::COUNTS {
-        let flags = strings(enrolment, &format!("{c}_flag"))?;
-        for i in 0..enrolment.height() {
-            if !flags[i].is_empty() && es[i] == "vipunen" {
-                hidden.insert((ey[i], em[i].to_owned(), eq[i].to_owned(), c.to_owned()));
-            }
-        }
-    }
-    let (year, field, measure) = (df.column("year")?.i32()?.clone(), strings(&df, "field")?, strings(&df, "measure")?);
-    let n = df.height();
-    let mut out = df.clone();
-    let mut share: Vec<Option<f64>> = df.column("members_share")?.f64()?.iter().collect();
-    for (c, who) in [("national", super::transform::NATIONAL), ("members", ALL)] {
-        let values: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
-        let mut flag: Vec<&str> = vec![""; n];
-        for i in 0..n {
-            if measure[i] == "providers" {
-                continue;
-            }
-            let y = year.get(i).unwrap_or(0);
-            let derived = fields
-                .iter()
-                .filter(|(f, _)| f == field[i])
-                .any(|(_, q)| hidden.contains(&(y, who.to_owned(), q.clone(), measure[i].to_owned())));
-            if matches!(values[i], Some(v) if v >= 1 && v < t) {
-                flag[i] = &primary;
-            } else if derived {
-                flag[i] = SECONDARY;
-            }
-            if !flag[i].is_empty() {
-                share[i] = None;
-            }
-        }
-        out.with_column(Column::new(c.into(), (0..n).map(|i| if flag[i].is_empty() { values[i] } else { None }).collect::<Vec<_>>()))?;
-        out.with_column(Column::new(format!("{c}_flag").into(), flag))?;
-    }
-    out.with_column(Column::new("members_share".into(), share))?;
-    Ok(out)
+/// The persons' columns of the enrolment table (start places are not persons).
+const PERSONS: [&str; 5] = ["new_students", "students", "graduates", "applicants", "first_choice_applicants"];
+
+/// Suppresses the enrolment table alone (no key figures published with it).
+pub fn enrolment_table(df: DataFrame, rule: &DisclosureRule) -> PolarsResult<(DataFrame, Suppressed, Vec<Suppression>)> {
+    let (out, _, stats, log) = enrolment_and_key_figures(df, None, &[], rule)?;
+    Ok((out, stats, log))
 }
 
-/// Suppresses the enrolment table: each count column on its own, with a `<col>_flag`.
-pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame, Suppressed, Vec<Suppression>)> {
-    let t = i64::from(threshold);
+/// Suppresses the enrolment table and the key figures published with it, as one problem per
+/// person column: every count from 1 to `threshold − 1` is hidden, members' qualifications add
+/// up to the member's total, members to the association (`all`), the association and the other
+/// providers to the whole country — and a key figure is the sum of its field's qualifications
+/// (music = 321204 + 324201) for the members together and the whole country. Companions are
+/// taken from the members' and the other providers' rows first, then the whole country's, and
+/// the members together (the key-figures card's figures) last. `fields` pairs a field with each of its qualification codes.
+pub fn enrolment_and_key_figures(
+    df: DataFrame,
+    figures: Option<DataFrame>,
+    fields: &[(String, String)],
+    settings: &DisclosureRule,
+) -> PolarsResult<(DataFrame, Option<DataFrame>, Suppressed, Vec<Suppression>)> {
+    let t = i64::from(settings.threshold);
+    let protection = i64::from(settings.protection);
     let member = strings(&df, "member_id")?;
     let qual = strings(&df, "qualification_code")?;
     let source = strings(&df, "source")?;
     let year: Vec<i32> = df.column("year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect();
     let n = df.height();
-    let primary = primary_flag(threshold);
+    let primary = primary_flag(settings.threshold);
     let mut out = df.clone();
     let mut stats = Suppressed::default();
     let mut log = Vec::new();
@@ -239,23 +249,37 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
     for i in 0..n {
         at.insert((year[i], member[i], qual[i], source[i]), i);
     }
-    // Persons: the counts, and the survey's applicants (start places are not persons).
-    for c in ["new_students", "students", "graduates", "applicants", "first_choice_applicants"] {
+    let aggregate = |m: &str| [ALL, super::transform::NATIONAL, super::transform::NON_MEMBERS].contains(&m);
+    // The key figures' rows.
+    let (kf_year, kf_field, kf_measure): (Vec<i32>, Vec<&str>, Vec<&str>) = match &figures {
+        Some(f) => (f.column("year")?.i32()?.iter().map(|v| v.unwrap_or(0)).collect(), strings(f, "field")?, strings(f, "measure")?),
+        None => Default::default(),
+    };
+    let mut kf_out = figures.clone();
+    let mut kf_share: Vec<Option<f64>> = match &figures {
+        Some(f) => f.column("members_share")?.f64()?.iter().collect(),
+        None => Vec::new(),
+    };
+    for c in PERSONS {
         let values: Vec<Option<i64>> = df.column(c)?.i64()?.iter().collect();
         let mut p = Problem::default();
-        for v in &values {
-            // The whole country's figures are Vipunen's own totals, published as they are
-            // unless small; members together likewise.
-            p.cell(v.unwrap_or(0), false);
+        for i in 0..n {
+            // The members together are the card's figures: where the whole country or the
+            // members must go (the other providers' count is small), the country goes.
+            let cost = match member[i] {
+                ALL => Cost::Headline,
+                super::transform::NATIONAL => Cost::Total,
+                _ => Cost::Detail,
+            };
+            p.cell(values[i].unwrap_or(0), cost);
         }
         let mut by_member: BTreeMap<(i32, &str, &str), Vec<usize>> = BTreeMap::new();
         let mut by_assoc: BTreeMap<(i32, &str, &str), Vec<usize>> = BTreeMap::new();
         for i in 0..n {
-            let aggregate = [ALL, super::transform::NATIONAL, super::transform::NON_MEMBERS].contains(&member[i]);
-            if !aggregate && qual[i] != ALL {
+            if !aggregate(member[i]) && qual[i] != ALL {
                 by_member.entry((year[i], member[i], source[i])).or_default().push(i);
             }
-            if !aggregate {
+            if !aggregate(member[i]) {
                 by_assoc.entry((year[i], qual[i], source[i])).or_default().push(i);
             }
         }
@@ -279,25 +303,71 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
                 p.constrain(Total::Cell(i), parts);
             }
         }
-        let outcome = suppress(&p, t);
+        // The key figures of this measure: (row, column) → cell.
+        let mut kf_cells: Vec<(usize, &str, usize)> = Vec::new();
+        if let Some(f) = &figures {
+            for (column, who) in [("national", super::transform::NATIONAL), ("members", ALL)] {
+                let v: Vec<Option<i64>> = f.column(column)?.i64()?.iter().collect();
+                for r in (0..f.height()).filter(|r| kf_measure[*r] == c) {
+                    let cost = if who == ALL { Cost::Headline } else { Cost::Total };
+                    let cell = p.cell(v[r].unwrap_or(0), cost);
+                    kf_cells.push((r, column, cell));
+                    let parts: Vec<usize> = fields
+                        .iter()
+                        .filter(|(field, _)| field == kf_field[r])
+                        .filter_map(|(_, q)| at.get(&(kf_year[r], who, q.as_str(), "vipunen")).copied())
+                        .collect();
+                    p.constrain(Total::Cell(cell), parts);
+                }
+            }
+        }
+        let outcome = suppress(&p, t, protection);
         let exposed: std::collections::HashSet<usize> = outcome.exposed.iter().copied().collect();
         if !exposed.is_empty() {
-            tracing::warn!(cells = exposed.len(), column = c, "Hidden enrolment counts still follow from the published totals.");
+            tracing::warn!(cells = exposed.len(), column = c, "Hidden enrolment counts still have fewer possible values than their protection.");
         }
         let flags = outcome.flags;
         let s = Suppressed::of(&flags);
         stats.primary += s.primary;
         stats.secondary += s.secondary;
+        let rule_of = |i: usize| if exposed.contains(&i) { EXPOSED } else { rule(flags[i]) };
         for i in (0..n).filter(|i| flags[*i] != Flag::Visible) {
             log.push(Suppression {
                 table: "enrolment",
                 cell: format!("year={};member_id={};qualification_code={};source={};column={c}", year[i], member[i], qual[i], source[i]),
-                rule: if exposed.contains(&i) { EXPOSED } else { rule(flags[i]) },
+                rule: rule_of(i),
+                interval: Interval::of(outcome.bounds[i]),
             });
         }
         let kept: Vec<Option<i64>> = (0..n).map(|i| if flags[i] == Flag::Visible { values[i] } else { None }).collect();
         out.with_column(Column::new(c.into(), kept))?;
-        out.with_column(Column::new(format!("{c}_flag").into(), flags.iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
+        out.with_column(Column::new(format!("{c}_flag").into(), flags[..n].iter().map(|f| flag_text(*f, &primary)).collect::<Vec<_>>()))?;
+        if let Some(kf) = kf_out.as_mut() {
+            for column in ["national", "members"] {
+                let mut v: Vec<Option<i64>> = kf.column(column)?.i64()?.iter().collect();
+                let flag_col = format!("{column}_flag");
+                let mut flag: Vec<String> = match kf.column(&flag_col) {
+                    Ok(f) => f.str()?.iter().map(|x| x.unwrap_or("").to_owned()).collect(),
+                    Err(_) => vec![String::new(); kf.height()],
+                };
+                for &(r, col_name, cell) in kf_cells.iter().filter(|k| k.1 == column) {
+                    let _ = col_name;
+                    if flags[cell] != Flag::Visible {
+                        v[r] = None;
+                        flag[r] = flag_text(flags[cell], &primary).to_owned();
+                        kf_share[r] = None;
+                        log.push(Suppression {
+                            table: "key_figures",
+                            cell: format!("year={};field={};measure={};column={column}", kf_year[r], kf_field[r], kf_measure[r]),
+                            rule: rule_of(cell),
+                            interval: Interval::of(outcome.bounds[cell]),
+                        });
+                    }
+                }
+                kf.with_column(Column::new(column.into(), v))?;
+                kf.with_column(Column::new(flag_col.into(), flag))?;
+            }
+        }
     }
     // Applicants per place gives the applicants away: hidden with them.
     let hidden_applicants: Vec<bool> = strings(&out, "applicants_flag")?.iter().map(|f| !f.is_empty()).collect();
@@ -306,5 +376,15 @@ pub fn enrolment_table(df: DataFrame, threshold: u32) -> PolarsResult<(DataFrame
         "applicants_per_place".into(),
         ratio.iter().zip(&hidden_applicants).map(|(r, h)| if *h { None } else { *r }).collect::<Vec<_>>(),
     ))?;
-    Ok((out, stats, log))
+    if let Some(kf) = kf_out.as_mut() {
+        // Flags for every row (the providers' rows have none) and the share hidden with either.
+        for column in ["national", "members"] {
+            let flag_col = format!("{column}_flag");
+            if kf.column(&flag_col).is_err() {
+                kf.with_column(Column::new(flag_col.into(), vec![""; kf.height()]))?;
+            }
+        }
+        kf.with_column(Column::new("members_share".into(), kf_share))?;
+    }
+    Ok((out, kf_out, stats, log))
 }

@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
-use super::{EXPOSED, SECONDARY, Suppressed, Suppression, flag_text, primary_flag, rule, strings};
-use crate::disclosure::{Flag, Problem, Total, suppress};
+use super::merge::{Merged, merge_orientations};
+use super::{EXPOSED, Interval, SECONDARY, Suppressed, Suppression, flag_text, primary_flag, rule, strings};
+use crate::config::DisclosureRule;
+use crate::disclosure::{Cost, Flag, Problem, Total, suppress};
 use crate::domain::{PlacementClass, PlacementStatus};
 use crate::stages::transform::ALL;
 
@@ -20,6 +22,8 @@ pub struct Placement {
     pub suppressed: Suppressed,
     /// Every hidden cell.
     pub log: Vec<Suppression>,
+    /// The orientations published merged.
+    pub merged: Vec<Merged>,
 }
 
 /// Suppresses the placement tables as transform writes them — `placement` (member ×
@@ -32,9 +36,14 @@ pub struct Placement {
 /// school with 10–50 graduates is 1–4). Members are published in four classes, which add up
 /// to the member's graduates and, over members, to the association's class — which is the sum
 /// of the association's statuses in it.
-pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32) -> PolarsResult<Placement> {
+///
+/// Orientations too small or taught by too few members are merged first
+/// ([`merge_orientations`]). Every count from 1 to `threshold − 1` is hidden; companions are
+/// taken from the detail (orientations, members) before the association's totals.
+pub fn placement_tables(detail: DataFrame, by_member: DataFrame, settings: &DisclosureRule) -> PolarsResult<Placement> {
+    let threshold = settings.threshold;
     let t = i64::from(threshold);
-    let df = detail.lazy().filter(col("member_id").eq(lit(ALL))).collect()?;
+    let (df, merged) = merge_orientations(&detail, threshold, settings.min_members)?;
     let qual = strings(&df, "qualification_code")?;
     let orient = strings(&df, "orientation")?;
     let status = strings(&df, "status")?;
@@ -44,8 +53,10 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
     let n = df.height();
 
     let mut p = Problem::default();
+    // The association's totals (a qualification, all) cost more to hide than an orientation.
+    let cost = |q: &str, o: &str| if q == ALL || o == ALL { Cost::Total } else { Cost::Detail };
     for i in 0..n {
-        p.cell(count[i], graduates[i] >= t);
+        p.cell(count[i], cost(qual[i], orient[i]));
     }
     // A group's statuses add up to its graduates.
     let mut groups: BTreeMap<(&str, &str, i32), Vec<usize>> = BTreeMap::new();
@@ -56,12 +67,11 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
     }
     // Each group's graduates are a cell too: a group of 1 to threshold − 1 graduates is itself
     // a small count, and group totals add up (orientations to their qualification,
-    // qualifications to all), so a hidden one must not follow from the others. The
-    // association's groups of at least `threshold` are published as the rule says.
+    // qualifications to all), so a hidden one must not follow from the others.
     let mut n_cell: HashMap<(&str, &str, i32), usize> = HashMap::new();
     for (key, rows) in &groups {
         let g = graduates[rows[0]];
-        let cell = p.cell(g, g >= t);
+        let cell = p.cell(g, cost(key.0, key.1));
         n_cell.insert(*key, cell);
         p.constrain(Total::Cell(cell), rows.clone());
     }
@@ -115,7 +125,8 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
     let m_count: Vec<i64> = bm.column("count")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let m_graduates: Vec<i64> = bm.column("graduates")?.i64()?.iter().map(|v| v.unwrap_or(0)).collect();
     let m = bm.height();
-    let cells: Vec<usize> = (0..m).map(|j| p.cell(m_count[j], m_member[j] == ALL && m_graduates[j] >= t)).collect();
+    let m_cost = |member: &str| if member == ALL { Cost::Total } else { Cost::Detail };
+    let cells: Vec<usize> = (0..m).map(|j| p.cell(m_count[j], m_cost(m_member[j]))).collect();
     let first_member_cell = cells.first().copied().unwrap_or(p.values.len());
     let mut m_groups: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
     let mut m_columns: BTreeMap<(i32, &str), Vec<usize>> = BTreeMap::new();
@@ -127,14 +138,20 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
             m_columns.entry((m_gy[j], m_class[j])).or_default().push(cells[j]);
         }
     }
-    // Members' graduates: cells that add up to the association's (published where n ≥
-    // threshold); a member's may be hidden to protect another's.
+    // Members' graduates: cells that add up to the association's; a member's may be hidden to
+    // protect another's.
     let mut m_n_cell: HashMap<(&str, i32), usize> = HashMap::new();
     for (key, parts) in &m_groups {
         let g = m_graduates[parts[0] - first_member_cell];
-        let cell = p.cell(g, key.0 == ALL && g >= t);
+        let cell = p.cell(g, m_cost(key.0));
         m_n_cell.insert(*key, cell);
         p.constrain(Total::Cell(cell), parts.clone());
+        // The association's graduates are printed in both tables: one number.
+        if key.0 == ALL
+            && let Some(&detail_n) = n_cell.get(&(ALL, ALL, key.1))
+        {
+            p.constrain(Total::Cell(cell), vec![detail_n]);
+        }
     }
     let mut n_by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
     for (&(mm, g), &c) in &m_n_cell {
@@ -165,7 +182,7 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
         }
     }
 
-    let outcome = suppress(&p, t);
+    let outcome = suppress(&p, t, i64::from(settings.protection));
     let flags = outcome.flags;
     if !outcome.exposed.is_empty() {
         tracing::warn!(
@@ -175,6 +192,8 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
     }
     let primary = primary_flag(threshold);
     let exposed: std::collections::HashSet<usize> = outcome.exposed.into_iter().collect();
+    let bounds = outcome.bounds;
+    let interval = |i: usize| Interval::of(bounds[i]);
     let rule_of = |i: usize| match (flags[i], exposed.contains(&i)) {
         (_, true) => EXPOSED,
         (f, false) => rule(f),
@@ -188,12 +207,14 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
                 qual[i], orient[i], gy[i], status[i]
             ),
             rule: rule_of(i),
+            interval: interval(i),
         })
         .collect();
     log.extend((0..m).filter(|j| flags[cells[*j]] != Flag::Visible).map(|j| Suppression {
         table: "placement_by_member",
         cell: format!("member_id={};graduation_year={};class={}", m_member[j], m_gy[j], m_class[j]),
         rule: rule_of(cells[j]),
+        interval: interval(cells[j]),
     }));
     // Hidden group totals.
     let mut small: Vec<Suppression> = n_cell
@@ -203,11 +224,13 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
             table: "placement",
             cell: format!("member_id={ALL};qualification_code={q};orientation={o};graduation_year={g};column=graduates"),
             rule: rule_of(*c),
+            interval: interval(*c),
         })
         .chain(m_n_cell.iter().filter(|(_, c)| flags[**c] != Flag::Visible).map(|((mm, g), c)| Suppression {
             table: "placement_by_member",
             cell: format!("member_id={mm};graduation_year={g};column=graduates"),
             rule: rule_of(*c),
+            interval: interval(*c),
         }))
         .collect();
     small.sort_by(|a, b| (a.table, &a.cell).cmp(&(b.table, &b.cell)));
@@ -237,6 +260,6 @@ pub fn placement_tables(detail: DataFrame, by_member: DataFrame, threshold: u32)
     let m_flags: Vec<String> = (0..m).map(|j| n_flag(m_n_cell.get(&(m_member[j], m_gy[j])))).collect();
     members.with_column(Column::new("graduates".into(), (0..m).map(|j| m_flags[j].is_empty().then_some(m_graduates[j])).collect::<Vec<_>>()))?;
     members.with_column(Column::new("graduates_flag".into(), m_flags))?;
-    Ok(Placement { detail: out, by_member: members, suppressed: Suppressed::of(&flags), log })
+    Ok(Placement { detail: out, by_member: members, suppressed: Suppressed::of(&flags), log, merged })
 }
 

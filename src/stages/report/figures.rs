@@ -251,7 +251,8 @@ pub(super) fn key_figures_card(config: &Config, df: &DataFrame, lang: Lang, note
     }
     let (name, size) = if social { ("key_figures_social", (1200, 675)) } else { ("key_figures", (900, 600)) };
     let mut sources = vec![labels::text(lang, Key::SourceVipunen).replace("{date}", date)];
-    if figures.iter().any(|f: &CardFigure| f.value.is_none()) {
+    // A hidden figure, or a share hidden with the country's figure, says why.
+    if figures.iter().any(|f: &CardFigure| f.value.is_none() || (f.value.is_some() && f.share.is_none())) {
         sources.push(labels::text(lang, Key::LegendSecondary).into());
     }
     Card {
@@ -284,9 +285,12 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
     let n_flag = rows.column("graduates_flag")?.str()?;
     // (qualification, orientation) → (n, its symbol if hidden, sum of shares per class, any hidden per class)
     let mut groups: Vec<((String, String), i64, Option<String>, [f64; 4], [bool; 4])> = Vec::new();
+    // A qualification whose orientations were all merged into it is drawn as its own bar.
+    let with_orientations: std::collections::HashSet<&str> =
+        (0..rows.height()).filter(|i| o.get(*i) != Some(ALL)).filter_map(|i| q.get(i)).collect();
     for i in 0..rows.height() {
         let key = (q.get(i).unwrap_or_default().to_owned(), o.get(i).unwrap_or_default().to_owned());
-        if key.0 != ALL && key.1 == ALL {
+        if key.0 != ALL && key.1 == ALL && with_orientations.contains(key.0.as_str()) {
             continue;
         }
         let Some(status) = crate::domain::PlacementStatus::ALL.iter().find(|s| Some(s.code()) == st.get(i)) else { continue };
@@ -306,6 +310,8 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
         .map(|((qc, oc), n, n_hidden, sums, hidden)| {
             let label = if qc == ALL {
                 all.to_owned()
+            } else if oc == ALL {
+                crate::stages::report::localized::label(config, lang, "placement", "qualification_code", &qc)
             } else {
                 crate::stages::report::localized::label(config, lang, "placement", "orientation", &oc)
             };

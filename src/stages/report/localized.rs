@@ -131,6 +131,32 @@ pub struct Localized<'a> {
     pub vipunen_date: String,
     /// Whom the survey figures cover: the workbook's notes sheet.
     pub coverage: Option<&'a crate::collection::Coverage>,
+    /// The orientations published merged (`stages/disclose/merged_orientations`).
+    pub merged: Vec<MergedNote>,
+}
+
+/// One merged orientation, for the notes under the placement table and on the report page.
+#[derive(Clone, Debug)]
+pub struct MergedNote {
+    /// Its qualification's code.
+    pub qualification: String,
+    /// Its code.
+    pub orientation: String,
+    /// `few_members`, `small_group` or `company`.
+    pub reason: String,
+    /// `other_orientations`, or `all` when only the qualification's row is published.
+    pub into: String,
+}
+
+impl MergedNote {
+    /// The notes of the merged-orientations frame.
+    pub fn of(df: &DataFrame) -> PolarsResult<Vec<Self>> {
+        let s = |c: &str| -> PolarsResult<Vec<String>> { Ok(df.column(c)?.str()?.iter().map(|v| v.unwrap_or("").to_owned()).collect()) };
+        let (q, o, r, into) = (s("qualification_code")?, s("orientation")?, s("reason")?, s("into")?);
+        Ok((0..df.height())
+            .map(|i| MergedNote { qualification: q[i].clone(), orientation: o[i].clone(), reason: r[i].clone(), into: into[i].clone() })
+            .collect())
+    }
 }
 
 impl Localized<'_> {
@@ -152,6 +178,39 @@ impl Localized<'_> {
             labels::text(lang, Key::LegendPrimary).replace("{flag}", &self.primary).replace("{max}", &max.to_string()),
             labels::text(lang, Key::LegendSecondary).to_owned(),
         ]
+    }
+
+    /// What the merged orientations are, one line per orientation: where it is published and
+    /// why.
+    pub fn merged_notes(&self, lang: Lang) -> Vec<String> {
+        let rule = &self.config.pipeline.disclosure;
+        self.merged
+            .iter()
+            .map(|m| {
+                let o = label(self.config, lang, "placement", "orientation", &m.orientation);
+                let q = label(self.config, lang, "placement", "qualification_code", &m.qualification).to_lowercase();
+                let why = match (lang, m.reason.as_str()) {
+                    (Lang::Fi, "few_members") => format!("sitä opettaa alle {} jäsentä", rule.min_members),
+                    (Lang::Sv, "few_members") => format!("färre än {} medlemmar undervisar i den", rule.min_members),
+                    (Lang::En, "few_members") => format!("taught by fewer than {} members", rule.min_members),
+                    (Lang::Fi, "small_group") => format!("jonakin vuonna alle {} valmistunutta", rule.threshold),
+                    (Lang::Sv, "small_group") => format!("färre än {} utexaminerade något år", rule.threshold),
+                    (Lang::En, "small_group") => format!("fewer than {} graduates in a year", rule.threshold),
+                    (Lang::Fi, _) => "lisätty, jotta yhdistetty rivi ei ole yhden suuntautumisen tai koulun luvut".into(),
+                    (Lang::Sv, _) => "tillagd så att den sammanslagna raden inte är en enda inriktnings eller skolas siffror".into(),
+                    (Lang::En, _) => "added so that the merged row is not one orientation's or one school's figures".into(),
+                };
+                let other = label(self.config, lang, "placement", "orientation", super::super::disclose::OTHER_ORIENTATIONS);
+                match (lang, m.into.as_str()) {
+                    (Lang::Fi, "all") => format!("{o} ({q}) julkaistaan vain tutkinnon rivillä: {why}."),
+                    (Lang::Sv, "all") => format!("{o} ({q}) publiceras endast på examens rad: {why}."),
+                    (Lang::En, "all") => format!("{o} ({q}) is published in the qualification's row only: {why}."),
+                    (Lang::Fi, _) => format!("{other} ({q}) sisältää: {o} – {why}."),
+                    (Lang::Sv, _) => format!("{other} ({q}) omfattar: {o} – {why}."),
+                    (Lang::En, _) => format!("{other} ({q}) include {o}: {why}."),
+                }
+            })
+            .collect()
     }
 
     /// Writes `tables.xlsx` and the CSVs into `dir`; returns the paths written.
@@ -264,10 +323,12 @@ impl Localized<'_> {
             }
             sheet.set_row_height(0, 32).map_err(xerr)?;
             sheet.set_freeze_panes(1, 0).map_err(xerr)?;
+            super::tables::print_setup(sheet, labels::table(lang, name), Some(&self.config.run_id)).map_err(xerr)?;
             // Sources and the symbols' legend under the table.
             let mut r = df.height() as u32 + 2;
             let year = self.config.year;
-            for line in sources(lang, name, year, &self.vipunen_date).into_iter().chain(self.legend(lang)) {
+            let notes = if *name == "placement" { self.merged_notes(lang) } else { Vec::new() };
+            for line in sources(lang, name, year, &self.vipunen_date).into_iter().chain(self.legend(lang)).chain(notes) {
                 sheet.write_string_with_format(r, 0, &line, &note).map_err(xerr)?;
                 r += 1;
             }

@@ -97,7 +97,8 @@ pub fn run(config: &Config) -> Result<StageReport> {
     // The grey segment holds small counts and the cells hidden to protect them.
     let primary = primary_flag(config.pipeline.disclosure.threshold);
     let flag = format!("{primary}, {SECONDARY}");
-    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone(), coverage: coverage.as_ref() };
+    let merged = localized::MergedNote::of(&load(config, &mut report, Stage::Disclose, "merged_orientations")?).ctx("merged orientations")?;
+    let localized = localized::Localized { config, tables: &published, primary, vipunen_date: vipunen_date.clone(), merged, coverage: coverage.as_ref() };
     let t0 = std::time::Instant::now();
     // The languages are independent: drawn on every core.
     let people = People { config, by_member: &by_member, enrolment: &enrolment, placement: &placement, published: &published, localized: &localized, returns: &returns, flag: &flag, vipunen_date: &vipunen_date, coverage: coverage.as_ref() };
@@ -114,12 +115,14 @@ pub fn run(config: &Config) -> Result<StageReport> {
         }
         rasters.extend(r);
     }
-    // The PNGs, every chart's on every core.
-    for paths in super::par_map(&rasters, charts::rasterize) {
+    // The PNGs, every chart's on every core; a chart whose SVG did not change keeps its PNGs.
+    let cache = charts::PngCache::load(&dir, &config.stage_dir("report").join("png-cache.json"));
+    for paths in super::par_map(&rasters, |r| charts::rasterize(r, &cache)) {
         for path in paths? {
             report.output(&path)?;
         }
     }
+    report.output(&cache.save()?)?;
     tracing::debug!(ms = t0.elapsed().as_millis() as u64, pngs = rasters.len() * 2, "PNGs drawn.");
     write_members(config, &mut report, &published, &localized, &vipunen_date)?;
     Ok(report)
@@ -197,7 +200,7 @@ impl People<'_> {
             run_id: &config.run_id,
             figures,
             returns,
-            legend: localized.legend(lang),
+            legend: localized.legend(lang).into_iter().chain(localized.merged_notes(lang)).collect(),
             sources,
             note,
             coverage: self.coverage.map(|c| (crate::collection::publish::lines(config, c, lang), crate::collection::publish::table(config, c, lang))),
@@ -284,9 +287,11 @@ fn write_members(
         vipunen_date,
     };
     let written = member::write_all(config, &inputs)?;
-    for paths in super::par_map(&written.rasters, charts::rasterize) {
+    let cache = charts::PngCache::load(&config.year_dir(), &config.stage_dir("report").join("members-png-cache.json"));
+    for paths in super::par_map(&written.rasters, |r| charts::rasterize(r, &cache)) {
         paths?;
     }
+    report.output(&cache.save()?)?;
     member::finish(config)?;
     for path in &written.files {
         report.output(path)?;

@@ -12,8 +12,8 @@ use crate::files;
 use crate::{Error, Result};
 
 /// Columns of the published placement table.
-pub const PLACEMENT_COLUMNS: [&str; 10] =
-    ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage"];
+pub const PLACEMENT_COLUMNS: [&str; 11] =
+    ["year", "member_id", "qualification_code", "orientation", "graduation_year", "status", "count", "share", "lag", "coverage", "graduates"];
 /// Columns of the published member-level placement table.
 pub const PLACEMENT_BY_MEMBER_COLUMNS: [&str; 8] = ["year", "member_id", "graduation_year", "class", "graduates", "count", "share", "lag"];
 /// Columns of the published enrolment table.
@@ -69,6 +69,8 @@ pub fn published_placement(df: &DataFrame) -> PolarsResult<DataFrame> {
             shown("count", "flag").alias("count"),
             shown_share(),
             when(col("coverage_flag").neq(lit(""))).then(lit(SECONDARY)).otherwise(col("coverage").cast(DataType::String)).alias("coverage"),
+            // The group's n, printed in the charts: published here too, or its symbol.
+            shown("graduates", "graduates_flag").alias("graduates"),
         ])
         .select(PLACEMENT_COLUMNS.map(col))
         .collect()
@@ -139,7 +141,23 @@ pub fn published_applicants(df: &DataFrame) -> PolarsResult<DataFrame> {
         .collect()
 }
 
-/// Writes the tables into one workbook, a sheet each: numbers as numbers, flags as text.
+/// How a table's sheet prints: landscape A4, as wide as one page (as many pages down as it
+/// takes), the header row on every page, and a footer with the table's name, the page number
+/// and (in the workbooks for people) the run id.
+pub(super) fn print_setup(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    title: &str,
+    run_id: Option<&str>,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    // `&` starts a control code in headers and footers: a literal one is doubled.
+    let (title, run_id) = (title.replace('&', "&&"), run_id.unwrap_or_default().replace('&', "&&"));
+    sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0).set_footer(format!("&L{title}&C&P / &N&R{run_id}"));
+    sheet.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+/// Writes the tables into one workbook, a sheet each: numbers as numbers, flags as text. The
+/// same tables give the same bytes (no run id: it would change them on every run).
 pub(super) fn write_workbook(path: &Path, tables: &[(&str, &DataFrame)]) -> Result<()> {
     let xerr = |source| Error::Xlsx { path: path.to_owned(), source };
     let mut book = files::workbook();
@@ -167,6 +185,7 @@ pub(super) fn write_workbook(path: &Path, tables: &[(&str, &DataFrame)]) -> Resu
         }
         sheet.set_freeze_panes(1, 0).map_err(xerr)?;
         sheet.autofit();
+        print_setup(sheet, name, None).map_err(xerr)?;
     }
     let bytes = book.save_to_buffer().map_err(xerr)?;
     files::write_bytes(path, &bytes)?;

@@ -9,6 +9,9 @@ use super::model::{Model, Table};
 use super::text;
 use crate::charts::{DataTable, escape};
 
+/// The confidentiality banner's style: white on dark red (7.9:1).
+const CONFIDENTIAL_STYLE: &str = ".confidential{color:#fff;background:#8a1c1c;padding:.4rem .7rem;font-weight:700;display:inline-block}";
+
 /// A model table as the page shows it.
 pub fn data_table(model: &Model, table: &Table) -> DataTable {
     DataTable { header: table.header.clone(), rows: table.rows.iter().map(|r| r.iter().map(|c| c.show(model.lang)).collect()).collect() }
@@ -19,7 +22,7 @@ pub fn data_table(model: &Model, table: &Table) -> DataTable {
 pub fn render(model: &Model, figures: &[(Figure, &'static str)], run_id: &str) -> String {
     let lang = model.lang;
     let title = text::title(model);
-    let mut out = html::head(lang, &title);
+    let mut out = html::head(lang, &title, CONFIDENTIAL_STYLE);
     let _ = write!(out, "<header><h1>{}</h1><p class=\"confidential\" role=\"note\">{}</p>", escape(&title), escape(text::confidential(lang)));
     if let Some(n) = &model.note {
         let _ = write!(out, "<p class=\"note\">{}</p>", escape(n));
@@ -33,7 +36,7 @@ pub fn render(model: &Model, figures: &[(Figure, &'static str)], run_id: &str) -
     let mut shown = Vec::new();
     for (f, table_id) in figures {
         if let Some(t) = model.tables().into_iter().find(|t| t.id == *table_id) {
-            html::figure(&mut out, lang, f, Some((&t.title, &t.note, &data_table(model, t))), legend);
+            html::figure_with(&mut out, lang, f, (&t.title, &t.note, &data_table(model, t)), legend);
             shown.push(*table_id);
         }
     }
@@ -42,7 +45,7 @@ pub fn render(model: &Model, figures: &[(Figure, &'static str)], run_id: &str) -
             continue;
         }
         let _ = write!(out, "<h2 id=\"{}\">{}</h2><p>{}</p>", t.id, escape(&t.title), escape(&t.note));
-        html::table(&mut out, t.id, &t.title, &data_table(model, t), legend);
+        html::table(&mut out, t.id, &t.title, &data_table(model, t), legend, lang);
         if t.id == "reconciliation" {
             let _ = write!(out, "<h3>{}</h3>", escape(text::explain_heading(lang)));
             if model.explanations.is_empty() {
@@ -70,7 +73,7 @@ pub fn render(model: &Model, figures: &[(Figure, &'static str)], run_id: &str) -
                 })
                 .collect(),
         };
-        html::table(&mut out, "findings", text::findings_heading(lang), &d, legend);
+        html::table(&mut out, "findings-table", text::findings_heading(lang), &d, legend, lang);
     }
     html::legend_and_sources(&mut out, lang, legend, &model.sources);
     let _ = write!(out, "</main><footer class=\"meta\"><p class=\"confidential\">{}</p>", escape(text::confidential(lang)));
