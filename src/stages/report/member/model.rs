@@ -180,7 +180,13 @@ pub fn build(config: &Config, member: &str, inputs: &Inputs<'_>) -> Model {
     let m = config.registry.get(member);
     let lang = m.map(|m| m.lang).unwrap_or(Lang::Fi);
     let name = m.map(|m| m.name.clone()).unwrap_or_else(|| member.to_owned());
-    let returns: Vec<_> = rows(inputs.returns).into_iter().filter(|r| get(r, "member_id") == member).collect();
+    // A return is the member's its Y-tunnus says; one whose content names no member
+    // (unreadable) is the member's its file name starts with, as the survey round counts it.
+    let named = |r: &BTreeMap<String, String>| {
+        let stem = get(r, "file").rsplit('/').next().unwrap_or("").to_lowercase();
+        get(r, "member_id").is_empty() && (stem.starts_with(&format!("{member}.")) || stem.starts_with(&format!("{member}-")))
+    };
+    let returns: Vec<_> = rows(inputs.returns).into_iter().filter(|r| get(r, "member_id") == member || named(r)).collect();
     let state = if returns.iter().any(|r| get(r, "accepted") == "true") {
         ReturnState::Accepted
     } else if returns.is_empty() {

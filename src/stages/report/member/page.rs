@@ -69,7 +69,7 @@ pub fn render(model: &Model, figures: &[(Figure, &'static str)], run_id: &str) -
                 .iter()
                 .map(|f| {
                     let place = [f.file.as_str(), f.sheet.as_deref().unwrap_or(""), f.cell.as_deref().unwrap_or("")].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
-                    vec![text::severity(lang, f.is_error()).to_owned(), place, f.message(lang).to_owned()]
+                    vec![format!("{} ({})", text::severity(lang, f.is_error()), f.rule.code()), place, f.message(lang).to_owned()]
                 })
                 .collect(),
         };
