@@ -5,7 +5,7 @@
 //! The member's own figures are exact (it is the school's own data, from the unsuppressed
 //! transform tables); the association's and the country's are the public tables' cells, as
 //! published ([`model`]). A member's report is written again only when what it shows changed:
-//! its model's sha256 (with the kooste version) is kept in `stages/report/members.json`
+//! its model's sha256 (with the kooste version) is kept in `stages/report/members-state.json`
 //! beside the sha256 of each file written; a member whose model and files are unchanged is
 //! left as it is, so a one-member edit re-renders that member's report alone.
 
@@ -62,7 +62,7 @@ pub fn dir(config: &Config) -> PathBuf {
 }
 
 fn state_path(config: &Config) -> PathBuf {
-    config.stage_dir("report").join("members.json")
+    config.stage_dir("report").join("members-state.json")
 }
 
 /// Writes (or keeps) every member's report.
