@@ -5,6 +5,7 @@
 //! - `engine`: up-to-date checks, partitions, plan, kills, the lock, lineage, JSON logs.
 //! - `guards`: settings refused before anything runs, exit codes, messages, the output folder.
 //! - `hostile`: hostile returns (stray values, bombs, 300 sheets, random bytes) beside the sample.
+//! - `members`: each member's own report: its language, its own figures, no more than public.
 //! - `pipeline`: the annual run end to end on the bundled sample, through the real binary.
 //! - `readers`: a quiet run; the report in axe-core and vnu; print, fallback fonts, old Parquet
 //!   readers, feedback in one language, charts redrawn only when they change.
@@ -22,6 +23,7 @@ mod engine;
 mod fetch;
 mod guards;
 mod hostile;
+mod members;
 mod pipeline;
 mod readers;
 mod report;

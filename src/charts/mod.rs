@@ -491,3 +491,10 @@ mod tests {
         }
     }
 }
+
+impl Raster {
+    /// The PNG files this raster writes.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.scales.iter().map(|(file, _)| self.dir.join(file)).collect()
+    }
+}

@@ -128,34 +128,8 @@ fn inline_svg(svg: &str, id: &str) -> String {
 /// The page.
 pub fn render(p: &Page<'_>) -> String {
     let lang = p.lang;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let (regular, bold) = font_files();
     let title = format!("{} {}", t(lang, "Konservatorioiden tilastot", "Konservatoriernas statistik", "Conservatory statistics"), p.year);
-    let mut out = String::with_capacity(2_000_000);
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>\
-         @font-face{{font-family:'Noto Sans';font-weight:400;src:url(data:font/ttf;base64,{r}) format('truetype')}}\
-         @font-face{{font-family:'Noto Sans';font-weight:700;src:url(data:font/ttf;base64,{b}) format('truetype')}}\
-         body{{font-family:'Noto Sans',sans-serif;color:#212121;margin:2rem auto;max-width:1500px;padding:0 1.5rem;line-height:1.45}}\
-         h1{{font-size:1.8rem;margin-bottom:.2rem}} h2{{font-size:1.3rem;margin-top:2.5rem;border-bottom:1px solid #ddd}}\
-         .note{{color:#b41e1e;font-weight:700}} .meta{{color:#606060;font-size:.9rem}}\
-         div.figure{{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}}\
-         div.figure figure{{margin:0;flex:1 1 760px;max-width:900px}} div.figure svg{{width:100%;height:auto}}\
-         figcaption{{color:#505050;font-size:.85rem}} div.figure .data{{flex:1 1 380px;min-width:0}}\
-         .scroll{{overflow-x:auto;max-width:100%;position:relative}} .scroll:focus-visible{{outline:2px solid #0072b2;outline-offset:2px}}\
-         .vh{{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}}\
-         @media (max-width:700px){{body{{margin:1rem auto;padding:0 .75rem}} h1{{font-size:1.4rem}}\
-         div.figure figure{{flex-basis:100%;max-width:100%;min-width:0}} div.figure .chart svg{{width:640px;max-width:none}}}}\
-         table{{border-collapse:collapse;font-size:.85rem}} caption{{text-align:left;font-weight:700;padding-bottom:.3rem}}\
-         th,td{{border-bottom:1px solid #e5e5e5;padding:.2rem .5rem}} td{{text-align:right;font-variant-numeric:tabular-nums}}\
-         thead th{{text-align:right;vertical-align:bottom}} thead th:first-child,tbody th{{text-align:left;font-weight:400}}\
-         </style></head><body>",
-        code = lang.code(),
-        r = b64.encode(regular),
-        b = b64.encode(bold),
-    );
+    let mut out = head(lang, &title, "");
     let _ = write!(out, "<header><h1>{}</h1>", escape(&title));
     if let Some(n) = &p.note {
         let _ = write!(out, "<p class=\"note\">{}</p>", escape(n));
@@ -171,20 +145,7 @@ pub fn render(p: &Page<'_>) -> String {
         table_html(&mut out, "coverage-table", t(lang, "Jäsenet", "Medlemmarna", "The members"), members, &symbols);
     }
     for f in &p.figures {
-        let id = escape(&f.id);
-        // At phone width the chart keeps a readable size and scrolls sideways in its region.
-        let _ = write!(
-            out,
-            "<section><h2 id=\"{id}\">{}</h2><div class=\"figure\"><figure><div class=\"chart scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"{id}\">{}</div>\
-             <figcaption><details><summary>{}</summary><p id=\"{id}-alt\">{}</p></details></figcaption></figure><div class=\"data\">",
-            escape(&f.title),
-            inline_svg(&f.svg, &f.id),
-            t(lang, "Tekstivastine", "Textalternativ", "Text alternative"),
-            escape(&f.alt)
-        );
-        let caption = format!("{} – {}", f.title, t(lang, "kuvion luvut", "diagrammets siffror", "the figures in the chart"));
-        table_html(&mut out, &format!("{id}-table"), &caption, &f.data, &symbols);
-        out.push_str("</div></div></section>");
+        figure(&mut out, lang, f, None, &symbols);
     }
     // The returns.
     let _ = write!(out, "<h2>{}</h2>", t(lang, "Jäsenkyselyn palautukset", "Medlemsenkätens svar", "Survey returns"));
@@ -223,14 +184,99 @@ pub fn render(p: &Page<'_>) -> String {
             &symbols,
         );
     }
+    legend_and_sources(&mut out, lang, &p.legend, &p.sources);
+    let _ = write!(out, "</main><footer class=\"meta\">");
+    foot(&mut out, p.run_id);
+    out
+}
+
+// The page parts, shared with the member reports (`member/page.rs`).
+
+/// The document's head and the opening of its body: the embedded fonts and the styles
+/// (`extra`: styles of one kind of page).
+pub(super) fn head(lang: Lang, title: &str, extra: &str) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (regular, bold) = font_files();
+    let mut out = String::with_capacity(2_000_000);
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>{extra}\
+         @font-face{{font-family:'Noto Sans';font-weight:400;src:url(data:font/ttf;base64,{r}) format('truetype')}}\
+         @font-face{{font-family:'Noto Sans';font-weight:700;src:url(data:font/ttf;base64,{b}) format('truetype')}}\
+         body{{font-family:'Noto Sans',sans-serif;color:#212121;margin:2rem auto;max-width:1500px;padding:0 1.5rem;line-height:1.45}}\
+         h1{{font-size:1.8rem;margin-bottom:.2rem}} h2{{font-size:1.3rem;margin-top:2.5rem;border-bottom:1px solid #ddd}}\
+         .note{{color:#b41e1e;font-weight:700}} .meta{{color:#606060;font-size:.9rem}}\
+         div.figure{{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}}\
+         div.figure figure{{margin:0;flex:1 1 760px;max-width:900px}} div.figure svg{{width:100%;height:auto}}\
+         figcaption{{color:#505050;font-size:.85rem}} div.figure .data{{flex:1 1 380px;min-width:0}}\
+         .scroll{{overflow-x:auto;max-width:100%;position:relative}} .scroll:focus-visible{{outline:2px solid #0072b2;outline-offset:2px}}\
+         .vh{{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}}\
+         @media (max-width:700px){{body{{margin:1rem auto;padding:0 .75rem}} h1{{font-size:1.4rem}}\
+         div.figure figure{{flex-basis:100%;max-width:100%;min-width:0}} div.figure .chart svg{{width:640px;max-width:none}}}}\
+         table{{border-collapse:collapse;font-size:.85rem}} caption{{text-align:left;font-weight:700;padding-bottom:.3rem}}\
+         th,td{{border-bottom:1px solid #e5e5e5;padding:.2rem .5rem}} td{{text-align:right;font-variant-numeric:tabular-nums}}\
+         thead th{{text-align:right;vertical-align:bottom}} thead th:first-child,tbody th{{text-align:left;font-weight:400}}\
+         </style></head><body>",
+        code = lang.code(),
+        title = escape(title),
+        r = b64.encode(regular),
+        b = b64.encode(bold),
+    );
+    out
+}
+
+/// A table with its caption, its symbols spoken ([`Symbols`]), in a scroll region.
+pub(super) fn table(out: &mut String, id: &str, caption: &str, d: &DataTable, legend: &[String], lang: Lang) {
+    table_html(out, id, caption, d, &Symbols::of(lang, legend));
+}
+
+/// A chart with its text alternative and, beside it, its figures (or `table`: a note and the
+/// fuller table the chart is drawn from).
+fn figure(out: &mut String, lang: Lang, f: &Figure, table: Option<(&str, &str, &DataTable)>, symbols: &Symbols) {
+    let id = escape(&f.id);
+    // At phone width the chart keeps a readable size and scrolls sideways in its region.
+    let _ = write!(
+        out,
+        "<section><h2 id=\"{id}\">{}</h2><div class=\"figure\"><figure><div class=\"chart scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"{id}\">{}</div>\
+         <figcaption><details><summary>{}</summary><p id=\"{id}-alt\">{}</p></details></figcaption></figure><div class=\"data\">",
+        escape(&f.title),
+        inline_svg(&f.svg, &f.id),
+        t(lang, "Tekstivastine", "Textalternativ", "Text alternative"),
+        escape(&f.alt)
+    );
+    match table {
+        Some((caption, note, d)) => {
+            let _ = write!(out, "<p>{}</p>", escape(note));
+            table_html(out, &format!("{id}-table"), caption, d, symbols);
+        }
+        None => {
+            let caption = format!("{} – {}", f.title, t(lang, "kuvion luvut", "diagrammets siffror", "the figures in the chart"));
+            table_html(out, &format!("{id}-table"), &caption, &f.data, symbols);
+        }
+    }
+    out.push_str("</div></div></section>");
+}
+
+/// A chart beside the table it is drawn from (a member report's).
+pub(super) fn figure_with(out: &mut String, lang: Lang, f: &Figure, table: (&str, &str, &DataTable), legend: &[String]) {
+    figure(out, lang, f, Some(table), &Symbols::of(lang, legend));
+}
+
+/// The symbols' legend and the sources.
+pub(super) fn legend_and_sources(out: &mut String, lang: Lang, legend: &[String], sources: &[String]) {
     let _ = write!(out, "<h2>{}</h2><ul>", t(lang, "Merkinnät", "Teckenförklaring", "Symbols"));
-    for l in &p.legend {
+    for l in legend {
         let _ = write!(out, "<li>{}</li>", escape(l));
     }
     let _ = write!(out, "</ul><h2>{}</h2><ul>", t(lang, "Lähteet", "Källor", "Sources"));
-    for s in &p.sources {
+    for s in sources {
         let _ = write!(out, "<li>{}</li>", escape(s));
     }
-    let _ = write!(out, "</ul></main><footer class=\"meta\"><p>kooste {} · {}</p></footer></body></html>\n", env!("CARGO_PKG_VERSION"), escape(p.run_id));
-    out
+    out.push_str("</ul>");
+}
+
+/// The foot's version and run, and the end of the document.
+pub(super) fn foot(out: &mut String, run_id: &str) {
+    let _ = write!(out, "<p>kooste {} · {}</p></footer></body></html>\n", env!("CARGO_PKG_VERSION"), escape(run_id));
 }

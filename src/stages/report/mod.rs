@@ -20,6 +20,7 @@ use crate::{FrameContext, Result};
 mod figures;
 mod html;
 pub mod localized;
+pub mod member;
 mod tables;
 
 use figures::{placement_trend_chart, applicants_chart, applicants_check_chart, benchmark_chart, coverage_chart, enrolment_chart, field_chart, key_figures_card, orientation_chart, placement_chart};
@@ -131,6 +132,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
     }
     report.output(&cache.save()?)?;
     tracing::debug!(ms = t0.elapsed().as_millis() as u64, pngs = rasters.len() * 2, "PNGs drawn.");
+    write_members(config, &mut report, &published, &localized, &vipunen_date)?;
     Ok(report)
 }
 
@@ -266,4 +268,52 @@ fn returns_summary(config: &Config, report: &mut StageReport) -> Result<ReturnsS
         }
     }
     Ok(summary)
+}
+
+/// Each member's own report (`members/<member>/`), written again only where its figures
+/// changed ([`member`]).
+fn write_members(
+    config: &Config,
+    report: &mut StageReport,
+    published: &[(&'static str, polars::prelude::DataFrame)],
+    localized: &localized::Localized<'_>,
+    vipunen_date: &str,
+) -> Result<()> {
+    let own_placement = load(config, report, Stage::Transform, "placement")?;
+    let own_enrolment = load(config, report, Stage::Transform, "enrolment")?;
+    let reconciliation = load(config, report, Stage::Transform, "reconciliation")?;
+    let applicants = if config.pipeline.sources.contains_key("applicants") { Some(load(config, report, Stage::Transform, "applicants")?) } else { None };
+    let returns = load(config, report, Stage::Ingest, "returns")?;
+    let findings: Vec<crate::survey::Finding> =
+        std::fs::read(config.year_dir().join("findings.json")).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let legend = |lang| localized.legend(lang);
+    let inputs = member::model::Inputs {
+        own_placement: &own_placement,
+        own_enrolment: &own_enrolment,
+        reconciliation: &reconciliation,
+        applicants: applicants.as_ref(),
+        published,
+        findings: &findings,
+        returns: &returns,
+        legend: &legend,
+        vipunen_date,
+    };
+    let written = member::write_all(config, &inputs)?;
+    let cache = charts::PngCache::load(&config.year_dir(), &config.stage_dir("report").join("members-png-cache.json"));
+    for paths in super::par_map(&written.rasters, |r| charts::rasterize(r, &cache)) {
+        paths?;
+    }
+    report.output(&cache.save()?)?;
+    member::finish(config)?;
+    for path in &written.files {
+        report.output(path)?;
+    }
+    for raster in &written.rasters {
+        for path in raster.paths() {
+            report.output(&path)?;
+        }
+    }
+    report.output(&written.state)?;
+    report.details.insert("members".into(), serde_json::json!({ "rendered": written.rendered, "unchanged": written.unchanged }));
+    Ok(())
 }

@@ -23,7 +23,7 @@ mod figures;
 pub mod trend;
 
 pub use applicants::applicants;
-pub use benchmark::placement_benchmark;
+pub use benchmark::{CLASSES as BENCHMARK_CLASSES, placement_benchmark};
 pub use figures::{key_figures, reconciliation};
 
 use polars::prelude::*;
