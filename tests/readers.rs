@@ -128,8 +128,14 @@ fn the_report_passes_axe_core_at_desktop_and_phone_width_in_every_language() {
     }
     let (w, _) = run_sample();
     let mut summary = Vec::new();
-    for lang in LANGS {
-        let page = w.join(&format!("output/2025/{lang}/report.html"));
+    // The public page in every language, and two members' confidential pages (fi and sv).
+    let pages: Vec<(String, String)> = LANGS
+        .iter()
+        .map(|l| (l.to_string(), format!("output/2025/{l}/report.html")))
+        .chain(["oulu", "yrkesakademin"].map(|m| (format!("member-{m}"), format!("output/2025/members/{m}/report.html"))))
+        .collect();
+    for (lang, rel) in &pages {
+        let page = w.join(rel);
         let probe = w.join(&format!("axe-{lang}.html"));
         instrumented(&page, &axe, &probe);
         for width in [1400, 390] {
@@ -166,7 +172,11 @@ fn the_report_passes_the_nu_html_checker_in_every_language() {
         return;
     }
     let (w, _) = run_sample();
-    let pages: Vec<PathBuf> = LANGS.iter().map(|l| w.join(&format!("output/2025/{l}/report.html"))).collect();
+    let pages: Vec<PathBuf> = LANGS
+        .iter()
+        .map(|l| w.join(&format!("output/2025/{l}/report.html")))
+        .chain(["oulu", "yrkesakademin"].map(|m| w.join(&format!("output/2025/members/{m}/report.html"))))
+        .collect();
     let out = Command::new("java").arg("-jar").arg(&jar).args(["--format", "json"]).args(&pages).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     let messages = report["messages"].as_array().unwrap();
