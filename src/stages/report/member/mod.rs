@@ -73,6 +73,7 @@ pub fn write_all(config: &Config, inputs: &Inputs<'_>) -> Result<Written> {
     let mut new = State::default();
     let mut out = Written { state: state_path.clone(), ..Written::default() };
     let members: Vec<&crate::registry::Member> = config.registry.members().iter().filter(|m| m.ytunnus_in(config.year).is_some()).collect();
+    let mut jobs = Vec::new();
     for m in &members {
         let model = model::build(config, &m.id, inputs);
         let hash = files::sha256_hex(format!("{}\n{}", env!("CARGO_PKG_VERSION"), serde_json::to_string(&model).unwrap_or_default()).as_bytes());
@@ -87,8 +88,12 @@ pub fn write_all(config: &Config, inputs: &Inputs<'_>) -> Result<Written> {
             new.members.insert(m.id.clone(), Entry { model: hash, files: e.files.clone() });
             continue;
         }
-        let member_dir = dir(config).join(&m.id);
-        let (paths, rasters) = render(config, &model, &member_dir)?;
+        jobs.push((m.id.clone(), model, hash));
+    }
+    // The reports to draw again, on every core.
+    let drawn = crate::stages::par_map(&jobs, |(id, model, _)| -> Result<(Vec<PathBuf>, Vec<charts::Raster>, BTreeMap<String, String>)> {
+        let member_dir = dir(config).join(id);
+        let (paths, rasters) = render(config, model, &member_dir)?;
         // What the member's folder held and this render did not write goes.
         let expected: Vec<PathBuf> = paths.iter().cloned().chain(rasters.iter().flat_map(charts::Raster::paths)).collect();
         sweep(&member_dir, &expected)?;
@@ -100,10 +105,14 @@ pub fn write_all(config: &Config, inputs: &Inputs<'_>) -> Result<Written> {
         for p in rasters.iter().flat_map(charts::Raster::paths) {
             files_of.insert(rel(&year_dir, &p), String::new());
         }
+        Ok((paths, rasters, files_of))
+    });
+    for ((id, _, hash), drawn) in jobs.into_iter().zip(drawn) {
+        let (paths, rasters, files_of) = drawn?;
         out.files.extend(paths);
         out.rasters.extend(rasters);
-        out.rendered.push(m.id.clone());
-        new.members.insert(m.id.clone(), Entry { model: hash, files: files_of });
+        out.rendered.push(id.clone());
+        new.members.insert(id, Entry { model: hash, files: files_of });
     }
     // A member no longer in the registry keeps no report.
     if let Ok(entries) = std::fs::read_dir(dir(config)) {
