@@ -98,27 +98,9 @@ pub fn returns(config: &Config, rng: &mut Rng) -> Vec<(String, TemplateSpec)> {
                 let g = rng.range(3, 16);
                 let weights: Vec<f64> = STATUS_WEIGHTS.iter().map(|w| w * (0.6 + 0.8 * rng.unit())).collect();
                 let parts = split(g, &weights);
-                placement.push(PlacementRow {
-                    row: 0,
-                    qualification: o.qualification(),
-                    orientation: *o,
-                    graduation_year: gy,
-                    graduates: g,
-                    statuses: parts.try_into().expect("eight parts"),
-                });
+                placement.push(placement_row(*o, gy, g, parts));
             }
-            let places = rng.range(6, 24);
-            let applicants = places * rng.range(2, 6);
-            students.push(StudentRow {
-                row: 0,
-                qualification: o.qualification(),
-                orientation: *o,
-                start_places: places,
-                applicants,
-                first_choice: applicants / 2,
-                new_students: places - rng.range(0, 2),
-                students: 3 * places + rng.range(0, 8),
-            });
+            students.push(student_row(*o, rng));
         }
         let lang = if m.lang == Lang::Sv { Lang::Sv } else if i == 5 { Lang::En } else { Lang::Fi };
         let spec = TemplateSpec {
@@ -183,27 +165,9 @@ pub fn history_returns(config: &Config, latest: &[(String, TemplateSpec)]) -> Ve
                         .map(|(k, w)| w * (0.6 + 0.8 * rng.unit()) * if lag0 && k >= 5 { 1.8 } else { 1.0 })
                         .collect();
                     let parts = split(g, &weights);
-                    placement.push(PlacementRow {
-                        row: 0,
-                        qualification: o.qualification(),
-                        orientation: *o,
-                        graduation_year: gy,
-                        graduates: g,
-                        statuses: parts.try_into().expect("eight parts"),
-                    });
+                    placement.push(placement_row(*o, gy, g, parts));
                 }
-                let places = rng.range(6, 24);
-                let applicants = places * rng.range(2, 6);
-                students.push(StudentRow {
-                    row: 0,
-                    qualification: o.qualification(),
-                    orientation: *o,
-                    start_places: places,
-                    applicants,
-                    first_choice: applicants / 2,
-                    new_students: places - rng.range(0, 2),
-                    students: 3 * places + rng.range(0, 8),
-                });
+                students.push(student_row(*o, &mut rng));
             }
             let spec = TemplateSpec { year, ytunnus: Some(yt.to_string()), hint_year: year - 1, placement, students, ..base.clone() };
             this.push((m.id.clone(), spec));
@@ -386,3 +350,30 @@ mod tests {
     }
 }
 
+/// One placement row of a synthetic return: `g` graduates split into the eight statuses.
+fn placement_row(o: Orientation, graduation_year: i32, graduates: u64, parts: Vec<u64>) -> PlacementRow {
+    PlacementRow {
+        row: 0,
+        qualification: o.qualification(),
+        orientation: o,
+        graduation_year,
+        graduates,
+        statuses: parts.try_into().expect("eight parts"),
+    }
+}
+
+/// One students row of a synthetic return (four draws of `rng`, always in this order).
+fn student_row(o: Orientation, rng: &mut Rng) -> StudentRow {
+    let places = rng.range(6, 24);
+    let applicants = places * rng.range(2, 6);
+    StudentRow {
+        row: 0,
+        qualification: o.qualification(),
+        orientation: o,
+        start_places: places,
+        applicants,
+        first_choice: applicants / 2,
+        new_students: places - rng.range(0, 2),
+        students: 3 * places + rng.range(0, 8),
+    }
+}
