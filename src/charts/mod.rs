@@ -348,6 +348,16 @@ impl PngCache {
         }
     }
 
+    /// Keeps the entry of a PNG that is not drawn this run but stays (a member report kept
+    /// whole, its files checked by their sha256): without it, the next change would draw it
+    /// again for nothing.
+    pub fn keep(&self, path: &Path) {
+        let key = self.key(path);
+        if let Some(e) = self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned() {
+            self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, e);
+        }
+    }
+
     fn record(&self, path: &Path, source: String, png: &[u8]) {
         let entry = PngEntry { source, png: files::sha256_hex(png) };
         self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(self.key(path), entry);

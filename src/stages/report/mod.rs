@@ -300,6 +300,9 @@ fn write_members(
     };
     let written = member::write_all(config, &inputs)?;
     let cache = charts::PngCache::load(&config.year_dir(), &config.stage_dir("report").join("members-png-cache.json"));
+    for kept in written.files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
+        cache.keep(kept);
+    }
     for paths in super::par_map(&written.rasters, |r| charts::rasterize(r, &cache)) {
         paths?;
     }
