@@ -127,6 +127,12 @@ fn two_returns_missing_and_one_corrupted_are_named_everywhere_and_the_figures_sa
         let cells: Vec<String> = book.worksheet_range(&notes).unwrap().rows().flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect();
         assert!(cells.iter().any(|c| c.contains("13/16")) && cells.iter().any(|c| c == missing), "{lang}: {cells:?}");
     }
+    // A member's own report says whom the association's survey figures cover, too: Helsinki
+    // (fi) and Yrkesakademin (sv), both in.
+    for (member, label) in [("helsinki", "Jäsenet, 13/16 vastannut"), ("yrkesakademin", "Medlemmar, 13 av 16 svarade")] {
+        let page = std::fs::read_to_string(w.join(&format!("output/2025/members/{member}/report.html"))).unwrap();
+        assert!(page.contains(label), "{member}: the association's survey rows say whom they cover");
+    }
 }
 
 #[test]

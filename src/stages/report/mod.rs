@@ -297,6 +297,7 @@ fn write_members(
         returns: &returns,
         legend: &legend,
         vipunen_date,
+        coverage: localized.coverage,
     };
     let written = member::write_all(config, &inputs)?;
     let cache = charts::PngCache::load(&config.year_dir(), &config.stage_dir("report").join("members-png-cache.json"));

@@ -146,6 +146,9 @@ pub struct Inputs<'a> {
     pub legend: &'a dyn Fn(Lang) -> Vec<String>,
     /// The Vipunen snapshot's date (for the sources).
     pub vipunen_date: &'a str,
+    /// Whom the survey figures cover: the association's survey rows say so when not every
+    /// member is in ("Jäsenet, 14/16 vastannut").
+    pub coverage: Option<&'a crate::collection::Coverage>,
 }
 
 /// A frame's rows as text maps (numbers as polars prints them, nulls as "").
@@ -173,6 +176,11 @@ fn get<'a>(r: &'a BTreeMap<String, String>, k: &str) -> &'a str {
 
 fn int(r: &BTreeMap<String, String>, k: &str) -> Cell {
     get(r, k).parse::<f64>().map(|v| Cell::Int(v.round() as i64)).unwrap_or(Cell::Empty)
+}
+
+/// The association's label beside survey figures: "all members", or whom they cover.
+fn association(inputs: &Inputs<'_>, lang: Lang) -> String {
+    crate::collection::publish::partial_label(inputs.coverage, lang).unwrap_or_else(|| labels::text(lang, Key::AllMembers).to_owned())
 }
 
 /// Builds the model of one member's report.
@@ -228,12 +236,12 @@ pub fn build(config: &Config, member: &str, inputs: &Inputs<'_>) -> Model {
         legend: (inputs.legend)(lang),
     };
     if !own_placement.is_empty() {
-        model.classes = Some(classes(lang, config.year, &name, &own_placement, &public("placement_benchmark")));
-        model.detail = Some(detail(config, lang, &name, &own_placement, &public("placement")));
+        model.classes = Some(classes(lang, config.year, &name, crate::collection::publish::partial_label(inputs.coverage, lang), &own_placement, &public("placement_benchmark")));
+        model.detail = Some(detail(config, lang, &name, &association(inputs, lang), &own_placement, &public("placement")));
     }
     if !own_enrolment.is_empty() {
         model.enrolment = Some(enrolment(lang, &own_enrolment, &public("enrolment")));
-        let intake = intake(config, lang, &name, &own_enrolment, &public("enrolment"));
+        let intake = intake(config, lang, &name, &association(inputs, lang), &own_enrolment, &public("enrolment"));
         model.intake = (!intake.rows.is_empty()).then_some(intake);
     }
     let check = own(inputs.reconciliation);
@@ -248,7 +256,7 @@ pub fn build(config: &Config, member: &str, inputs: &Inputs<'_>) -> Model {
 
 /// The benchmark classes: the member's graduates of `year − 1` with a known status, by class,
 /// beside the association's and the country's published shares.
-fn classes(lang: Lang, year: i32, name: &str, own: &[BTreeMap<String, String>], bench: &[BTreeMap<String, String>]) -> Table {
+fn classes(lang: Lang, year: i32, name: &str, who: Option<String>, own: &[BTreeMap<String, String>], bench: &[BTreeMap<String, String>]) -> Table {
     let gy = (year - 1).to_string();
     let total = |r: &&BTreeMap<String, String>| get(r, "qualification_code") == ALL && get(r, "orientation") == ALL && get(r, "graduation_year") == gy;
     let count_of = |status: &str| -> i64 {
@@ -275,15 +283,15 @@ fn classes(lang: Lang, year: i32, name: &str, own: &[BTreeMap<String, String>], 
         id: "classes",
         title: t(lang, "Mihin valmistuneemme sijoittuivat", "Var våra utexaminerade finns", "Where our graduates went"),
         note: match lang {
-            Lang::Fi => format!("Vuonna {gy} valmistuneet vuoden kuluttua, Tilastokeskuksen luokin; osuudet tunnetun tilanteen valmistuneista. {name}: oma palautus (tarkka). Kaikki jäsenet ja koko maa: julkaistu vertailutaulukko."),
-            Lang::Sv => format!("Utexaminerade {gy} ett år senare, i Statistikcentralens klasser; andelar av dem med känd situation. {name}: eget svar (exakt). Alla medlemmar och hela landet: den publicerade jämförelsetabellen."),
-            Lang::En => format!("Graduates of {gy} one year on, in Statistics Finland's classes; shares of those whose status is known. {name}: own return (exact). All members and the country: the published benchmark table."),
+            Lang::Fi => format!("Vuonna {gy} valmistuneet vuoden kuluttua, Tilastokeskuksen luokin; osuudet tunnetun tilanteen valmistuneista. {name}: oma palautus (tarkka). {} ja koko maa: julkaistu vertailutaulukko.", who.as_deref().unwrap_or("Kaikki jäsenet")),
+            Lang::Sv => format!("Utexaminerade {gy} ett år senare, i Statistikcentralens klasser; andelar av dem med känd situation. {name}: eget svar (exakt). {} och hela landet: den publicerade jämförelsetabellen.", who.as_deref().unwrap_or("Alla medlemmar")),
+            Lang::En => format!("Graduates of {gy} one year on, in Statistics Finland's classes; shares of those whose status is known. {name}: own return (exact). {} and the country: the published benchmark table.", who.as_deref().unwrap_or("All members")),
         },
         header: vec![
             labels::column(lang, "class").to_owned(),
             format!("{name}, {}", t(lang, "henkilöä", "personer", "persons")),
             format!("{name}, %"),
-            format!("{}, %", labels::text(lang, Key::Association)),
+            format!("{}, %", who.as_deref().unwrap_or(labels::text(lang, Key::Association))),
             format!("{}, %", labels::text(lang, Key::Field02)),
             format!("{}, %", labels::text(lang, Key::AllFields)),
         ],
@@ -301,7 +309,7 @@ fn benchmark_class_label(lang: Lang, class: &str) -> String {
 
 /// The own placement by qualification, orientation and graduation year, the eight statuses
 /// exact; under each own row the association's published counts for the same group.
-fn detail(config: &Config, lang: Lang, name: &str, own: &[BTreeMap<String, String>], public: &[BTreeMap<String, String>]) -> Table {
+fn detail(config: &Config, lang: Lang, name: &str, association: &str, own: &[BTreeMap<String, String>], public: &[BTreeMap<String, String>]) -> Table {
     let key = |r: &BTreeMap<String, String>| (get(r, "qualification_code").to_owned(), get(r, "orientation").to_owned(), get(r, "graduation_year").to_owned());
     let mut groups: Vec<(String, String, String)> = Vec::new();
     for r in own {
@@ -311,7 +319,6 @@ fn detail(config: &Config, lang: Lang, name: &str, own: &[BTreeMap<String, Strin
         }
     }
     let label = |col: &str, code: &str| localized::label(config, lang, "placement", col, code);
-    let association = labels::text(lang, Key::AllMembers).to_owned();
     let mut rows = Vec::new();
     for g in &groups {
         let mine: Vec<_> = own.iter().filter(|r| key(r) == *g).collect();
@@ -323,7 +330,7 @@ fn detail(config: &Config, lang: Lang, name: &str, own: &[BTreeMap<String, Strin
             row.push(mine.iter().find(|r| get(r, "status") == s.code()).map(|r| int(r, "count")).unwrap_or(Cell::Int(0)));
         }
         rows.push(row);
-        let mut row = lead(&association);
+        let mut row = lead(association);
         row.push(Cell::Empty);
         for s in PlacementStatus::ALL {
             row.push(theirs.iter().find(|r| get(r, "status") == s.code()).map(|r| Cell::published(get(r, "count"), false)).unwrap_or(Cell::Empty));
@@ -397,10 +404,9 @@ fn enrolment(lang: Lang, own: &[BTreeMap<String, String>], public: &[BTreeMap<St
 }
 
 /// Own survey intake by qualification beside the association's, as published.
-fn intake(config: &Config, lang: Lang, name: &str, own: &[BTreeMap<String, String>], public: &[BTreeMap<String, String>]) -> Table {
+fn intake(config: &Config, lang: Lang, name: &str, association: &str, own: &[BTreeMap<String, String>], public: &[BTreeMap<String, String>]) -> Table {
     let year = config.year.to_string();
     let survey = |r: &&BTreeMap<String, String>| get(r, "source") == "survey" && get(r, "year") == year;
-    let association = labels::text(lang, Key::AllMembers).to_owned();
     let cols = ["start_places", "applicants", "first_choice_applicants", "applicants_per_place"];
     let mut rows = Vec::new();
     for mine in own.iter().filter(survey) {
@@ -410,7 +416,7 @@ fn intake(config: &Config, lang: Lang, name: &str, own: &[BTreeMap<String, Strin
         row.extend(cols.iter().map(|c| if *c == "applicants_per_place" { ratio(get(mine, c)) } else { int(mine, c) }));
         rows.push(row);
         let theirs = public.iter().filter(survey).find(|r| get(r, "member_id") == ALL && get(r, "qualification_code") == q);
-        let mut row = vec![Cell::Text(qual), Cell::Text(association.clone())];
+        let mut row = vec![Cell::Text(qual), Cell::Text(association.to_owned())];
         row.extend(cols.iter().map(|c| match theirs {
             Some(r) if *c == "applicants_per_place" => ratio(get(r, c)),
             Some(r) => Cell::published(get(r, c), false),
