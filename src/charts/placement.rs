@@ -52,6 +52,8 @@ pub struct PlacementChart {
     pub bars: Vec<Bar>,
     /// The symbol of suppressed cells, for the legend.
     pub flag: String,
+    /// Whether the first bar is the total of the others (drawn in bold): not in a time series.
+    pub first_is_total: bool,
 }
 
 /// The classes' colours: blue, bluish green, orange and reddish purple of Okabe–Ito, apart
@@ -76,7 +78,7 @@ impl PlacementChart {
 
     /// Room for the bar labels: the longest, in a wide fallback font, within limits.
     fn label_w(&self) -> f64 {
-        let widest = self.bars.iter().enumerate().map(|(i, b)| text_width(&b.label, MIN_FONT, i == 0)).fold(0.0, f64::max);
+        let widest = self.bars.iter().enumerate().map(|(i, b)| text_width(&b.label, MIN_FONT, i == 0 && self.first_is_total)).fold(0.0, f64::max);
         (widest + 14.0).clamp(150.0, 390.0)
     }
 
@@ -156,7 +158,7 @@ impl Chart for PlacementChart {
             let y0 = px(ROW * i as f64 + 5.0);
             let y1 = px(ROW * (i + 1) as f64 - 3.0);
             let yc = (y0 + y1) / 2;
-            let font = if i == 0 { &bold } else { &label_font };
+            let font = if i == 0 && self.first_is_total { &bold } else { &label_font };
             body.draw_text(&bar.label, &font.pos(right), (x0 - px(8.0), yc))?;
             let mut x = f64::from(x0);
             let segments = bar

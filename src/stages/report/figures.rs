@@ -102,6 +102,7 @@ pub(super) fn placement_chart(config: &Config, df: &DataFrame, lang: Lang, note:
         },
         bars: bars.into_iter().map(|b| b.1).collect(),
         flag: flag.to_owned(),
+        first_is_total: true,
     })
 }
 
@@ -147,6 +148,7 @@ pub(super) fn placement_trend_chart(config: &Config, df: &DataFrame, lang: Lang,
         },
         bars: bars.into_iter().map(|b| b.1).collect(),
         flag: flag.to_owned(),
+        first_is_total: false,
     })
 }
 
@@ -384,6 +386,7 @@ pub(super) fn orientation_chart(config: &Config, df: &DataFrame, lang: Lang, not
         },
         bars: bars.into_iter().map(|b| b.1).collect(),
         flag: flag.to_owned(),
+        first_is_total: true,
     })
 }
 
