@@ -298,6 +298,7 @@ fn write_members(
         legend: &legend,
         vipunen_date,
         coverage: localized.coverage,
+        rows: Default::default(),
     };
     let written = member::write_all(config, &inputs)?;
     let cache = charts::PngCache::load(&config.year_dir(), &config.stage_dir("report").join("members-png-cache.json"));

@@ -149,6 +149,16 @@ pub struct Inputs<'a> {
     /// Whom the survey figures cover: the association's survey rows say so when not every
     /// member is in ("Jäsenet, 14/16 vastannut").
     pub coverage: Option<&'a crate::collection::Coverage>,
+    /// Each frame's rows, made once for all the members (by the frame's address).
+    pub rows: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<Vec<BTreeMap<String, String>>>>>,
+}
+
+impl Inputs<'_> {
+    /// The rows of `df` ([`rows`]), made on first use and shared by every member's model.
+    fn rows_of(&self, df: &DataFrame) -> std::rc::Rc<Vec<BTreeMap<String, String>>> {
+        let key = df as *const DataFrame as usize;
+        self.rows.borrow_mut().entry(key).or_insert_with(|| std::rc::Rc::new(rows(df))).clone()
+    }
 }
 
 /// A frame's rows as text maps (numbers as polars prints them, nulls as "").
@@ -194,7 +204,7 @@ pub fn build(config: &Config, member: &str, inputs: &Inputs<'_>) -> Model {
         let stem = get(r, "file").rsplit('/').next().unwrap_or("").to_lowercase();
         get(r, "member_id").is_empty() && (stem.starts_with(&format!("{member}.")) || stem.starts_with(&format!("{member}-")))
     };
-    let returns: Vec<_> = rows(inputs.returns).into_iter().filter(|r| get(r, "member_id") == member || named(r)).collect();
+    let returns: Vec<_> = inputs.rows_of(inputs.returns).iter().filter(|r| get(r, "member_id") == member || named(r)).cloned().collect();
     let state = if returns.iter().any(|r| get(r, "accepted") == "true") {
         ReturnState::Accepted
     } else if returns.is_empty() {
@@ -205,8 +215,8 @@ pub fn build(config: &Config, member: &str, inputs: &Inputs<'_>) -> Model {
     let files: Vec<String> = returns.iter().map(|r| get(r, "file").to_owned()).collect();
     let findings: Vec<Finding> =
         inputs.findings.iter().filter(|f| f.member.as_deref() == Some(member) || files.contains(&f.file)).cloned().collect();
-    let public = |name: &str| inputs.published.iter().find(|(n, _)| *n == name).map(|(_, d)| rows(d)).unwrap_or_default();
-    let own = |df: &DataFrame| rows(df).into_iter().filter(|r| get(r, "member_id") == member).collect::<Vec<_>>();
+    let public = |name: &str| inputs.published.iter().find(|(n, _)| *n == name).map(|(_, d)| inputs.rows_of(d)).unwrap_or_default();
+    let own = |df: &DataFrame| inputs.rows_of(df).iter().filter(|r| get(r, "member_id") == member).cloned().collect::<Vec<_>>();
     let mut sources = Vec::new();
     for table in ["placement", "enrolment", "placement_benchmark"] {
         for s in localized::sources(lang, table, config.year, inputs.vipunen_date) {
