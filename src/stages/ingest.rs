@@ -263,12 +263,7 @@ fn feedback_paths<'a>(config: &Config, dir: &Path, outcomes: impl Iterator<Item 
 pub fn current_returns(config: &Config) -> Result<(Vec<crate::collection::ReadReturn>, Vec<crate::collection::Replaced>)> {
     let found = if config.survey_dir.is_dir() { return_files(&config.survey_dir)? } else { Vec::new() };
     let (paths, replaced) = config.pipeline.collection.apply(found);
-    let ctx = ReadContext {
-        registry: &config.registry,
-        catalogue: &config.catalogue,
-        year: config.year,
-        qualifications: &config.pipeline.publish_qualifications,
-    };
+    let ctx = read_context(config);
     let cache = config.stage_dir(Stage::Ingest.name()).join("partitions.json");
     let (read, _) = read_partitions(config, &paths, &ctx, &cache);
     Ok((read_returns(config, &paths, read.into_iter().map(|(o, _, part)| (o, part)).collect()), replaced.into_iter().map(|(_, r)| r).collect()))
@@ -357,12 +352,7 @@ pub fn run(config: &Config) -> Result<StageReport> {
         tracing::info!(file = %r.file, by = %r.by, "Replaced by a newer return: not read.");
         report.input(p)?;
     }
-    let ctx = ReadContext {
-        registry: &config.registry,
-        catalogue: &config.catalogue,
-        year: config.year,
-        qualifications: &config.pipeline.publish_qualifications,
-    };
+    let ctx = read_context(config);
     let cache = config.stage_dir(Stage::Ingest.name()).join("partitions.json");
     let (mut read, changed) = read_partitions(config, &paths, &ctx, &cache);
     tracing::info!(read = changed, returns = paths.len(), "Returns read (the others unchanged since they were last read).");
@@ -538,4 +528,9 @@ pub fn write_findings_csv(path: &Path, findings: &[&Finding]) -> Result<()> {
         csv.flush()
     })?;
     Ok(())
+}
+
+/// What a return is read against: the registry, the catalogue and the run's year.
+fn read_context(config: &Config) -> ReadContext<'_> {
+    ReadContext { registry: &config.registry, catalogue: &config.catalogue, year: config.year, qualifications: &config.pipeline.publish_qualifications }
 }

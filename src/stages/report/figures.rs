@@ -442,26 +442,8 @@ pub(super) fn coverage_chart(config: &Config, df: &DataFrame, lang: Lang, note: 
     let total = members.iter().filter(|m| *m != ALL).count();
     keep_largest(&mut members, total);
     let subtitle = with_cap_note(lang, with_who(labels::text(lang, Key::CoverageSubtitle).replace("{year}", &year), who), total);
-    explain_hidden(GroupedBars {
-        name: format!("survey_coverage-{}", lang.code()),
-        lang,
-        frame: Frame {
-            title: labels::text(lang, Key::CoverageTitle).into(),
-            subtitle,
-            sources: vec![
-                labels::text(lang, Key::SourceSurvey).replace("{year}", &year),
-                labels::text(lang, Key::SourceVipunen).replace("{date}", date),
-            ],
-            note,
-        },
-        series: vec![
-            Series { label: labels::text(lang, Key::SurveyGraduates).into(), color: 0 },
-            Series { label: labels::text(lang, Key::VipunenGraduates).into(), color: 3 },
-        ],
-        groups: members.iter().map(|m| Group { label: member_label(config, m, lang, who), values: vec![value(m, "survey"), value(m, "vipunen")] }).collect(),
-        scale: Scale::Count,
-        group_header: labels::column(lang, "member_id").into(),
-    })
+    let groups = members.iter().map(|m| Group { label: member_label(config, m, lang, who), values: vec![value(m, "survey"), value(m, "vipunen")] }).collect();
+    survey_beside_vipunen("survey_coverage", Key::CoverageTitle, subtitle, config, lang, note, date, groups)
 }
 
 /// Applicants by member (all qualifications) as the return counts them and as Vipunen does,
@@ -476,11 +458,20 @@ pub(super) fn applicants_check_chart(config: &Config, df: &DataFrame, lang: Lang
     let total = rows.iter().filter(|r| r.0 != ALL).count();
     keep_largest(&mut rows, total);
     let subtitle = with_cap_note(lang, labels::text(lang, Key::ApplicantsCheckSubtitle).replace("{year}", &year), total);
+    let groups = rows.into_iter().map(|(m, survey, vipunen)| Group { label: member_label(config, &m, lang, who), values: vec![survey, vipunen] }).collect();
+    survey_beside_vipunen("applicants_check", Key::ApplicantsCheckTitle, subtitle, config, lang, note, date, groups)
+}
+
+/// A member-by-member chart of a survey figure beside Vipunen's (coverage, applicants check):
+/// the survey's series first, both sources named.
+#[allow(clippy::too_many_arguments)]
+fn survey_beside_vipunen(name: &str, title: Key, subtitle: String, config: &Config, lang: Lang, note: Option<String>, date: &str, groups: Vec<Group>) -> GroupedBars {
+    let year = config.year.to_string();
     explain_hidden(GroupedBars {
-        name: format!("applicants_check-{}", lang.code()),
+        name: format!("{name}-{}", lang.code()),
         lang,
         frame: Frame {
-            title: labels::text(lang, Key::ApplicantsCheckTitle).into(),
+            title: labels::text(lang, title).into(),
             subtitle,
             sources: vec![
                 labels::text(lang, Key::SourceSurvey).replace("{year}", &year),
@@ -492,7 +483,7 @@ pub(super) fn applicants_check_chart(config: &Config, df: &DataFrame, lang: Lang
             Series { label: labels::text(lang, Key::SurveyGraduates).into(), color: 0 },
             Series { label: labels::text(lang, Key::VipunenGraduates).into(), color: 3 },
         ],
-        groups: rows.into_iter().map(|(m, survey, vipunen)| Group { label: member_label(config, &m, lang, who), values: vec![survey, vipunen] }).collect(),
+        groups,
         scale: Scale::Count,
         group_header: labels::column(lang, "member_id").into(),
     })
