@@ -53,6 +53,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
     let mut bytes = Vec::new();
     write(&mut bytes).map_err(io_err(path))?;
     if unchanged(path, &bytes) {
+        remember(path, &bytes);
         return Ok(());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -66,6 +67,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::
     tmp.as_file().sync_all().map_err(io_err(path))?;
     readable(tmp.as_file(), path)?;
     tmp.persist(path).map_err(|e| FileError::Io { path: path.to_owned(), source: e.error })?;
+    remember(path, &bytes);
     Ok(())
 }
 
@@ -102,10 +104,42 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Fil
     })
 }
 
-/// The sha256 of a file, as lower-case hex.
+/// The sha256 of a file, as lower-case hex. A file this process wrote (or hashed) and that
+/// still has the size and mtime it had then is not read again: a run records each output's
+/// hash once, from the bytes it wrote, however many records name the file.
 pub fn sha256_file(path: &Path) -> Result<String, FileError> {
+    let before = stat(path);
+    if let Some(sha) = before.and_then(|s| memo().lock().ok()?.get(path).filter(|m| m.0 == s).map(|m| m.1.clone())) {
+        return Ok(sha);
+    }
     let bytes = std::fs::read(path).map_err(io_err(path))?;
-    Ok(sha256_hex(&bytes))
+    let sha = sha256_hex(&bytes);
+    if let (Some(s), Ok(mut memo)) = (before, memo().lock()) {
+        memo.insert(path.to_owned(), (s, sha.clone()));
+    }
+    Ok(sha)
+}
+
+/// A file's size and modification time (ns since the epoch), the engine's fast pre-check.
+pub fn stat(path: &Path) -> Option<(u64, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos() as u64;
+    Some((m.len(), mtime))
+}
+
+type Memo = std::collections::HashMap<PathBuf, ((u64, u64), String)>;
+
+/// The hashes this process knows: path → (size and mtime when hashed, sha256).
+fn memo() -> &'static std::sync::Mutex<Memo> {
+    static MEMO: std::sync::OnceLock<std::sync::Mutex<Memo>> = std::sync::OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
+/// Records the hash of bytes just written to (or found in) `path`.
+fn remember(path: &Path, bytes: &[u8]) {
+    if let (Some(s), Ok(mut memo)) = (stat(path), memo().lock()) {
+        memo.insert(path.to_owned(), (s, sha256_hex(bytes)));
+    }
 }
 
 /// The sha256 of bytes, as lower-case hex.

@@ -35,9 +35,11 @@ pub struct FileRecord {
 impl FileRecord {
     /// Hashes a file (its mtime taken first).
     pub fn of(path: &Path) -> Result<Self> {
-        let mtime_ns = crate::engine::state::stat(path).map(|(_, m)| m);
-        let bytes = files::read(path)?;
-        Ok(Self { path: path.display().to_string(), sha256: files::sha256_hex(&bytes), bytes: bytes.len() as u64, mtime_ns })
+        let before = files::stat(path);
+        let sha256 = files::sha256_file(path)?;
+        // The size read with the mtime: the memo's hash is of exactly that file.
+        let bytes = match before { Some((len, _)) => len, None => files::read(path)?.len() as u64 };
+        Ok(Self { path: path.display().to_string(), sha256, bytes, mtime_ns: before.map(|(_, m)| m) })
     }
 }
 

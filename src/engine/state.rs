@@ -45,9 +45,7 @@ pub enum Compare {
 
 /// Size and mtime of a file.
 pub fn stat(path: &Path) -> Option<(u64, u64)> {
-    let m = std::fs::metadata(path).ok()?;
-    let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos() as u64;
-    Some((m.len(), mtime))
+    files::stat(path)
 }
 
 impl Fingerprint {

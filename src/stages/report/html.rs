@@ -195,8 +195,7 @@ pub fn render(p: &Page<'_>) -> String {
 /// The document's head and the opening of its body: the embedded fonts and the styles
 /// (`extra`: styles of one kind of page).
 pub(super) fn head(lang: Lang, title: &str, extra: &str) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let (regular, bold) = font_files();
+    let (regular, bold) = fonts_base64();
     let mut out = String::with_capacity(2_000_000);
     let _ = write!(
         out,
@@ -220,10 +219,21 @@ pub(super) fn head(lang: Lang, title: &str, extra: &str) -> String {
          </style></head><body>",
         code = lang.code(),
         title = escape(title),
-        r = b64.encode(regular),
-        b = b64.encode(bold),
+        r = regular,
+        b = bold,
     );
     out
+}
+
+/// The embedded fonts in base64, encoded once per process (every page carries them).
+fn fonts_base64() -> (&'static str, &'static str) {
+    static ENCODED: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (r, b) = ENCODED.get_or_init(|| {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let (regular, bold) = font_files();
+        (b64.encode(regular), b64.encode(bold))
+    });
+    (r, b)
 }
 
 /// A table with its caption, its symbols spoken ([`Symbols`]), in a scroll region.
