@@ -135,10 +135,24 @@ fn memo() -> &'static std::sync::Mutex<Memo> {
     MEMO.get_or_init(Default::default)
 }
 
-/// Records the hash of bytes just written to (or found in) `path`.
+/// Records the hash of bytes just written to (or found in) `path`. A file left as it was and
+/// whose hash is known for its size and mtime is not hashed again.
 fn remember(path: &Path, bytes: &[u8]) {
-    if let (Some(s), Ok(mut memo)) = (stat(path), memo().lock()) {
-        memo.insert(path.to_owned(), (s, sha256_hex(bytes)));
+    let Some(s) = stat(path) else { return };
+    if memo().lock().is_ok_and(|m| m.get(path).is_some_and(|m| m.0 == s)) {
+        return;
+    }
+    let sha = sha256_hex(bytes);
+    if let Ok(mut memo) = memo().lock() {
+        memo.insert(path.to_owned(), (s, sha));
+    }
+}
+
+/// Tells the memo a hash the engine recorded for this size and mtime (its fast pre-check
+/// found the file as recorded), so the run does not hash the file again.
+pub fn trust(path: &Path, size_mtime: (u64, u64), sha256: &str) {
+    if let Ok(mut memo) = memo().lock() {
+        memo.insert(path.to_owned(), (size_mtime, sha256.to_owned()));
     }
 }
 
