@@ -255,4 +255,24 @@ mod tests {
         // No temporary file is left beside it.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
+
+    #[test]
+    fn a_hash_is_taken_from_the_memo_only_while_the_file_is_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.txt");
+        write_bytes(&path, b"first").unwrap();
+        assert_eq!(sha256_file(&path).unwrap(), sha256_hex(b"first"));
+        // A hash the engine recorded for this size and mtime is believed…
+        let s = stat(&path).unwrap();
+        trust(&path, s, "recorded");
+        assert_eq!(sha256_file(&path).unwrap(), "recorded");
+        // …until the file changes behind the run's back (same size, a later mtime).
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::fs::write(&path, b"other").unwrap();
+        assert_ne!(stat(&path).unwrap(), s);
+        assert_eq!(sha256_file(&path).unwrap(), sha256_hex(b"other"));
+        // A rewrite through write_bytes records the new bytes' hash.
+        write_bytes(&path, b"third!").unwrap();
+        assert_eq!(sha256_file(&path).unwrap(), sha256_hex(b"third!"));
+    }
 }
