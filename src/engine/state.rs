@@ -43,11 +43,6 @@ pub enum Compare {
     Missing,
 }
 
-/// Size and mtime of a file.
-pub fn stat(path: &Path) -> Option<(u64, u64)> {
-    files::stat(path)
-}
-
 impl Fingerprint {
     /// The fingerprint of a file the run recorded (its hash already known).
     pub fn of(r: &FileRecord) -> Self {
@@ -59,7 +54,7 @@ impl Fingerprint {
     /// Compares the file on disk with the fingerprint.
     pub fn compare(&self) -> Compare {
         let path = Path::new(&self.path);
-        let Some((bytes, mtime)) = stat(path) else { return Compare::Missing };
+        let Some((bytes, mtime)) = files::stat(path) else { return Compare::Missing };
         if bytes == self.bytes && mtime == self.mtime_ns {
             files::trust(path, (bytes, mtime), &self.sha256);
             return Compare::Same;
@@ -290,7 +285,7 @@ pub fn refresh_touched(config: &Config, stage: Stage, touched: &[String]) {
     }
     if let Some(mut state) = load(config, stage) {
         for f in state.inputs.iter_mut().filter(|f| touched.contains(&f.path)) {
-            if let Some((bytes, mtime)) = stat(Path::new(&f.path)) {
+            if let Some((bytes, mtime)) = files::stat(Path::new(&f.path)) {
                 (f.bytes, f.mtime_ns) = (bytes, mtime);
             }
         }

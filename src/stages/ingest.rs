@@ -193,7 +193,7 @@ fn read_partitions(config: &Config, paths: &[PathBuf], ctx: &ReadContext<'_>, ca
         .collect();
     // Returns are independent: read on every core.
     let done = par_map(&jobs, |(p, cached)| {
-        let (size, mtime) = crate::engine::state::stat(p).unwrap_or((0, 0));
+        let (size, mtime) = files::stat(p).unwrap_or((0, 0));
         if let Some(c) = cached.as_ref().filter(|c| c.bytes == size && c.mtime_ns == mtime) {
             return (c.outcome.clone(), None, c.clone(), false);
         }
