@@ -240,7 +240,7 @@ fn a_replaces_entry_makes_the_corrected_return_count_and_lists_the_old_one() {
     assert!(!w.csv("output/2025/findings.csv").iter().any(|r| r[0] == "oulu.xlsx"), "the replaced file is not read");
     let by_member = w.csv("output/2025/tables/placement_by_member.csv");
     assert!(by_member.iter().any(|r| r[1] == "oulu"), "Oulu's corrected return is published");
-    assert!(std::fs::read_to_string(w.join("output/2025/fi/report.html")).unwrap().contains("oulu.xlsx → oulu-korjattu.xlsx"));
+    assert!(std::fs::read_to_string(w.join("output/2025/fi/report.html")).unwrap().contains("oulu.xlsx (uudempi: oulu-korjattu.xlsx)"));
 }
 
 #[test]

@@ -176,6 +176,93 @@ fn the_html_report_opens_in_headless_chromium() {
     }
 }
 
+/// The text of a page as a reader sees it: no data URLs, no tags, entities decoded.
+fn page_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    // Data URLs (the fonts) are not text.
+    while let Some(i) = rest.find("base64,") {
+        text.push_str(&rest[..i]);
+        let tail = &rest[i + 7..];
+        rest = &tail[tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=')).unwrap_or(tail.len())..];
+    }
+    text.push_str(rest);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let mut decoded = String::new();
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find('&') {
+        decoded.push_str(&rest[..i]);
+        let end = rest[i..].find(';').map_or(rest.len(), |e| i + e);
+        let entity = &rest[i + 1..end];
+        let c = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        decoded.push(c.unwrap_or_else(|| panic!("unknown entity &{entity};")));
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+    decoded.push_str(rest);
+    decoded
+}
+
+#[test]
+fn every_character_of_every_page_is_in_the_fonts_it_embeds() {
+    use ab_glyph::{Font, FontRef};
+    use base64::Engine;
+    let w = run_sample();
+    let fonts = ["Regular", "Bold"].map(|face| std::fs::read(crate::util::repo().join(format!("assets/fonts/NotoSans-{face}-web.ttf"))).unwrap());
+    let faces: Vec<FontRef<'_>> = fonts.iter().map(|f| FontRef::try_from_slice(f).expect("a valid web font")).collect();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut pages = Vec::new();
+    let mut stack = vec![w.join("output/2025")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "html") {
+                pages.push(p);
+            }
+        }
+    }
+    // Three association pages and sixteen members' pages.
+    assert_eq!(pages.len(), 19, "{pages:?}");
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        // The page embeds exactly the two web fonts, and is a fraction of the full fonts' weight.
+        let embedded: Vec<Vec<u8>> = html
+            .split("base64,")
+            .skip(1)
+            .map(|s| b64.decode(&s[..s.find(')').unwrap()]).unwrap())
+            .collect();
+        assert_eq!(embedded, fonts.to_vec(), "{} embeds the web fonts", page.display());
+        assert!(html.len() < 600_000, "{} is {} bytes", page.display(), html.len());
+        let text = page_text(&html);
+        let missing: std::collections::BTreeSet<char> =
+            text.chars().filter(|c| !c.is_control() && faces.iter().any(|f| f.glyph_id(*c).0 == 0)).collect();
+        assert!(missing.is_empty(), "{}: no glyph for {missing:?}", page.display());
+    }
+    // The check can fail: a letter outside the subset (Greek) has no glyph there.
+    assert_eq!(faces[0].glyph_id('λ').0, 0);
+    assert_ne!(faces[0].glyph_id('Ŋ').0, 0);
+}
+
 #[test]
 fn findings_quote_cells_without_running_them_as_formulas() {
     use kooste::survey::{Finding, Rule};

@@ -50,7 +50,8 @@ impl Chart for EnrolmentChart {
             .iter()
             .filter_map(|l| {
                 let (first, last) = (l.points.first()?, l.points.last()?);
-                Some(format!("{} {} {} → {} {}", l.label, first.0, labels::int(self.lang, first.1), last.0, labels::int(self.lang, last.1)))
+                // "2018: 123, 2025: 150", not an arrow: a screen reader says it, and the pages' font has it.
+                Some(format!("{} {}: {}, {}: {}", l.label, first.0, labels::int(self.lang, first.1), last.0, labels::int(self.lang, last.1)))
             })
             .collect();
         format!("{}: {}. {}. {}.", labels::text(self.lang, Key::AltLines), self.frame.title, self.frame.subtitle, lines.join("; "))

@@ -31,11 +31,6 @@ pub const FONT: &str = "sans-serif";
 /// without it falls back to its sans-serif.
 pub const SVG_FONT: &str = "'Noto Sans', sans-serif";
 
-/// The embedded fonts' bytes (regular, bold), for the HTML report's `@font-face`.
-pub fn font_files() -> (&'static [u8], &'static [u8]) {
-    (FONT_REGULAR, FONT_BOLD)
-}
-
 static FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
 static FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
 

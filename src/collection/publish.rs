@@ -87,7 +87,14 @@ pub fn lines(config: &Config, c: &Coverage, lang: Lang) -> Vec<String> {
         ));
     }
     for rep in &c.replaced {
-        out.push(format!("{}: {} → {}.", t(lang, "Korvattu uudemmalla palautuksella (ei luettu)", "Ersatt av ett nyare svar (inte läst)", "Replaced by a newer return (not read)"), rep.file, rep.by));
+        // In words, not an arrow: a screen reader says it, and the pages' font has it.
+        out.push(format!(
+            "{}: {} ({}: {}).",
+            t(lang, "Korvattu uudemmalla palautuksella (ei luettu)", "Ersatt av ett nyare svar (inte läst)", "Replaced by a newer return (not read)"),
+            rep.file,
+            t(lang, "uudempi", "nyare", "newer"),
+            rep.by
+        ));
     }
     out
 }

@@ -176,9 +176,9 @@ impl Rule {
                 "Statistical year is {value}, expected {expected}.",
             ),
             Rule::BadCount => (
-                "Arvo {value} ei ole kokonaisluku ≥ 0.",
-                "Värdet {value} är inte ett heltal ≥ 0.",
-                "Value {value} is not a whole number ≥ 0.",
+                "Arvo {value} ei ole kokonaisluku 0 tai suurempi.",
+                "Värdet {value} är inte ett heltal 0 eller större.",
+                "Value {value} is not a whole number, 0 or more.",
             ),
             Rule::MissingValue => (
                 "Arvo puuttuu ({value}). Merkitse lukumäärä; 0 jos ei yhtään.",
