@@ -310,6 +310,35 @@ fn the_member_charts_print_the_figures_of_their_tables() {
 }
 
 #[test]
+fn without_the_benchmark_source_the_placement_chart_shows_the_own_shares_alone() {
+    let w = Workdir::with_sample();
+    // The pipeline without Statistics Finland's sijk/111l: no benchmark table is published.
+    let path = w.join("pipelines/annual.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    let start = toml.find("[sources.placement_benchmark]").unwrap();
+    let end = start + toml[start..].find("[sources.vocational_students]").unwrap();
+    std::fs::write(&path, format!("{}{}", &toml[..start], &toml[end..])).unwrap();
+    w.kooste_expect(&["run"], 0);
+    assert!(!w.join("output/2025/tables/placement_benchmark.csv").exists());
+    let svg = std::fs::read_to_string(w.join("output/2025/members/oulu/charts/placement-fi.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    // Four bars, Oulu's own shares: nothing drawn as hidden, no country, no sijk/111l.
+    let shares: Vec<&String> = texts.iter().filter(|t| t.ends_with('%')).collect();
+    assert_eq!(shares.len(), 4, "{texts:?}");
+    assert!(!texts.iter().any(|t| t == ".." || t.contains("sijk/111l") || t.contains("koko maa")), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "Valmistuneemme vuoden kuluttua"), "{texts:?}");
+    let html = page(&w, "oulu");
+    assert!(html.contains("Vertailutaulukkoa ei ole tässä ajossa"));
+    // The table beside it: the class, the own count and the own share.
+    let mut book = open_workbook_auto(w.join("output/2025/members/oulu/tables.xlsx")).unwrap();
+    let sheet = book.sheet_names()[1].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let rows: Vec<Vec<Data>> = range.rows().skip(5).map(|r| r.to_vec()).collect();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r.iter().filter(|c| !c.is_empty()).count() == 3), "{rows:?}");
+}
+
+#[test]
 fn one_members_edit_re_renders_that_members_report_alone() {
     let w = run_sample();
     let before = hashes(&w.join("output/2025/members"));

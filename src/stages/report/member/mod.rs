@@ -217,18 +217,27 @@ pub fn charts_of(model: &Model) -> Vec<(GroupedBars, &'static str)> {
     let survey = labels::text(lang, Key::SourceSurvey).replace("{year}", &model.year.to_string());
     let mut out = Vec::new();
     if let Some(t) = &model.classes {
+        // The own shares (column 2), then the association's and the country's where the table
+        // has them (columns 3–5; not without the benchmark table).
+        let compared = t.header.len() > 3;
+        let mut series = vec![Series { label: model.name.clone(), color: 5 }];
+        let mut sources = vec![survey.clone()];
+        if compared {
+            series.extend([
+                Series { label: labels::text(lang, Key::Association).into(), color: 0 },
+                Series { label: labels::text(lang, Key::Field02).into(), color: 3 },
+                Series { label: labels::text(lang, Key::AllFields).into(), color: 1 },
+            ]);
+            sources.push(labels::text(lang, Key::SourceStatfin).replace("{table}", "sijk/111l"));
+        }
+        let columns = 2..2 + series.len();
         out.push((
             GroupedBars {
                 name: format!("placement-{}", lang.code()),
                 lang,
-                frame: frame("placement", t.note.split(". ").next().unwrap_or("").to_owned(), vec![survey.clone(), labels::text(lang, Key::SourceStatfin).replace("{table}", "sijk/111l")]),
-                series: vec![
-                    Series { label: model.name.clone(), color: 5 },
-                    Series { label: labels::text(lang, Key::Association).into(), color: 0 },
-                    Series { label: labels::text(lang, Key::Field02).into(), color: 3 },
-                    Series { label: labels::text(lang, Key::AllFields).into(), color: 1 },
-                ],
-                groups: t.rows.iter().map(|r| Group { label: text_of(&r[0]), values: vec![share(&r[2]), share(&r[3]), share(&r[4]), share(&r[5])] }).collect(),
+                frame: frame(if compared { "placement" } else { "placement_own" }, t.note.split(". ").next().unwrap_or("").to_owned(), sources),
+                series,
+                groups: t.rows.iter().map(|r| Group { label: text_of(&r[0]), values: r[columns.clone()].iter().map(share).collect() }).collect(),
                 scale: Scale::Percent,
                 group_header: t.header[0].clone(),
             },

@@ -272,6 +272,9 @@ fn classes(lang: Lang, year: i32, name: &str, who: Option<String>, own: &[BTreeM
     let count_of = |status: &str| -> i64 {
         own.iter().filter(total).filter(|r| get(r, "status") == status).map(|r| get(r, "count").parse::<f64>().unwrap_or(0.0) as i64).sum()
     };
+    // Without the benchmark table (a pipeline without Statistics Finland's source) the member's
+    // own shares stand alone: no empty columns that would read as hidden figures.
+    let compared = !bench.is_empty();
     let known: i64 = crate::stages::transform::BENCHMARK_CLASSES.iter().flat_map(|(_, s)| s.iter()).map(|s| count_of(s)).sum();
     let rows = crate::stages::transform::BENCHMARK_CLASSES
         .iter()
@@ -279,32 +282,43 @@ fn classes(lang: Lang, year: i32, name: &str, who: Option<String>, own: &[BTreeM
             let n: i64 = statuses.iter().map(|s| count_of(s)).sum();
             let b = bench.iter().find(|r| get(r, "class") == *class);
             let share = |c: &str| b.map(|r| Cell::published(get(r, c), true)).unwrap_or(Cell::Empty);
-            vec![
+            let mut row = vec![
                 Cell::Text(benchmark_class_label(lang, class)),
                 Cell::Int(n),
                 if known > 0 { Cell::Share(n as f64 / known as f64) } else { Cell::Empty },
-                share("share"),
-                share("field02_share"),
-                share("all_fields_share"),
-            ]
+            ];
+            if compared {
+                row.extend([share("share"), share("field02_share"), share("all_fields_share")]);
+            }
+            row
         })
         .collect();
     Table {
         id: "classes",
         title: t(lang, "Mihin valmistuneemme sijoittuivat", "Var våra utexaminerade finns", "Where our graduates went"),
-        note: match lang {
-            Lang::Fi => format!("Vuonna {gy} valmistuneet vuoden kuluttua, Tilastokeskuksen luokin; osuudet tunnetun tilanteen valmistuneista. {name}: oma palautus (tarkka). {} ja koko maa: julkaistu vertailutaulukko.", who.as_deref().unwrap_or("Kaikki jäsenet")),
-            Lang::Sv => format!("Utexaminerade {gy} ett år senare, i Statistikcentralens klasser; andelar av dem med känd situation. {name}: eget svar (exakt). {} och hela landet: den publicerade jämförelsetabellen.", who.as_deref().unwrap_or("Alla medlemmar")),
-            Lang::En => format!("Graduates of {gy} one year on, in Statistics Finland's classes; shares of those whose status is known. {name}: own return (exact). {} and the country: the published benchmark table.", who.as_deref().unwrap_or("All members")),
+        note: match (lang, compared) {
+            (Lang::Fi, true) => format!("Vuonna {gy} valmistuneet vuoden kuluttua, Tilastokeskuksen luokin; osuudet tunnetun tilanteen valmistuneista. {name}: oma palautus (tarkka). {} ja koko maa: julkaistu vertailutaulukko.", who.as_deref().unwrap_or("Kaikki jäsenet")),
+            (Lang::Sv, true) => format!("Utexaminerade {gy} ett år senare, i Statistikcentralens klasser; andelar av dem med känd situation. {name}: eget svar (exakt). {} och hela landet: den publicerade jämförelsetabellen.", who.as_deref().unwrap_or("Alla medlemmar")),
+            (Lang::En, true) => format!("Graduates of {gy} one year on, in Statistics Finland's classes; shares of those whose status is known. {name}: own return (exact). {} and the country: the published benchmark table.", who.as_deref().unwrap_or("All members")),
+            (Lang::Fi, false) => format!("Vuonna {gy} valmistuneet vuoden kuluttua, Tilastokeskuksen luokin; osuudet tunnetun tilanteen valmistuneista. {name}: oma palautus (tarkka). Vertailutaulukkoa ei ole tässä ajossa (ei Tilastokeskuksen lähdettä)."),
+            (Lang::Sv, false) => format!("Utexaminerade {gy} ett år senare, i Statistikcentralens klasser; andelar av dem med känd situation. {name}: eget svar (exakt). Jämförelsetabellen saknas i denna körning (ingen källa från Statistikcentralen)."),
+            (Lang::En, false) => format!("Graduates of {gy} one year on, in Statistics Finland's classes; shares of those whose status is known. {name}: own return (exact). No benchmark table in this run (no Statistics Finland source)."),
         },
-        header: vec![
-            labels::column(lang, "class").to_owned(),
-            format!("{name}, {}", t(lang, "henkilöä", "personer", "persons")),
-            format!("{name}, %"),
-            format!("{}, %", who.as_deref().unwrap_or(labels::text(lang, Key::Association))),
-            format!("{}, %", labels::text(lang, Key::Field02)),
-            format!("{}, %", labels::text(lang, Key::AllFields)),
-        ],
+        header: {
+            let mut header = vec![
+                labels::column(lang, "class").to_owned(),
+                format!("{name}, {}", t(lang, "henkilöä", "personer", "persons")),
+                format!("{name}, %"),
+            ];
+            if compared {
+                header.extend([
+                    format!("{}, %", who.as_deref().unwrap_or(labels::text(lang, Key::Association))),
+                    format!("{}, %", labels::text(lang, Key::Field02)),
+                    format!("{}, %", labels::text(lang, Key::AllFields)),
+                ]);
+            }
+            header
+        },
         rows,
     }
 }

@@ -101,6 +101,7 @@ pub fn all_within(lang: Lang) -> &'static str {
 pub fn chart_title(lang: Lang, id: &str) -> &'static str {
     match id {
         "placement" => t(lang, "Valmistuneemme vuoden kuluttua: me, kaikki jäsenet ja koko maa", "Våra utexaminerade ett år senare: vi, alla medlemmar och hela landet", "Our graduates one year on: us, all members and the country"),
+        "placement_own" => t(lang, "Valmistuneemme vuoden kuluttua", "Våra utexaminerade ett år senare", "Our graduates one year on"),
         "enrolment" => t(lang, "Opiskelijamme Vipusessa vuosittain", "Våra studerande i Vipunen per år", "Our students in Vipunen by year"),
         _ => t(lang, "Hakijoita aloituspaikkaa kohden: me ja kaikki jäsenet", "Sökande per nybörjarplats: vi och alla medlemmar", "Applicants per start place: us and all members"),
     }
